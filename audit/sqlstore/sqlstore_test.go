@@ -1,0 +1,99 @@
+package sqlstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/audit/sqlstore"
+	"github.com/tenantry/tenantry/audit/storetest"
+	"github.com/tenantry/tenantry/internal/testdb"
+)
+
+// newStore migrates db and returns a Store on it.
+func newStore(t *testing.T, db *sqlx.DB) *sqlstore.Store {
+	t.Helper()
+	require.NoError(t, sqlstore.Migrate(context.Background(), db))
+	s, err := sqlstore.New(db)
+	require.NoError(t, err)
+	return s
+}
+
+// runSuite runs the conformance suite with every subtest on one database.
+func runSuite(t *testing.T, db *sqlx.DB) {
+	s := newStore(t, db)
+	storetest.Run(t, func(t *testing.T) audit.Store { return s })
+}
+
+func TestConformanceSQLite(t *testing.T)   { runSuite(t, testdb.SQLite(t)) }
+func TestConformancePostgres(t *testing.T) { runSuite(t, testdb.Postgres(t)) }
+
+func TestNewRefusesUnknownDriver(t *testing.T) {
+	_, err := sqlstore.New(sqlx.NewDb(nil, "mysql"))
+	require.ErrorContains(t, err, "unsupported driver")
+}
+
+func TestMigrateUpDownUp(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlx.DB) {
+		ctx := context.Background()
+		require.NoError(t, sqlstore.Migrate(ctx, db))
+		require.True(t, tableExists(t, db))
+		require.NoError(t, sqlstore.Migrate(ctx, db), "idempotent")
+
+		require.NoError(t, sqlstore.MigrateTo(ctx, db, 0))
+		require.False(t, tableExists(t, db))
+
+		require.NoError(t, sqlstore.MigrateTo(ctx, db, 1))
+		require.True(t, tableExists(t, db))
+		require.Error(t, sqlstore.MigrateTo(ctx, db, 99))
+	})
+}
+
+func tableExists(t *testing.T, db *sqlx.DB) bool {
+	t.Helper()
+	var n int
+	q := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'tenantry_audit_events'`
+	if db.DriverName() == "pgx" {
+		q = `SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'tenantry_audit_events'`
+	}
+	require.NoError(t, db.Get(&n, q))
+	return n == 1
+}
+
+func TestInsertTx(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlx.DB) {
+		ctx := context.Background()
+		s := newStore(t, db)
+		at := time.Date(2024, time.May, 1, 9, 0, 0, 1000, time.UTC)
+		e := audit.Event{PlatformID: "p-1", ID: "e-rolled-back", At: at, ActorID: "u-1", Action: "account.update"}
+
+		tx, err := db.BeginTxx(ctx, nil)
+		require.NoError(t, err)
+		require.NoError(t, s.InsertTx(ctx, tx, e))
+		require.NoError(t, tx.Rollback())
+		require.Empty(t, list(t, s, "p-1"), "a rolled-back transaction leaves no event")
+
+		e.ID = "e-committed"
+		tx, err = db.BeginTxx(ctx, nil)
+		require.NoError(t, err)
+		require.NoError(t, s.InsertTx(ctx, tx, e))
+		require.NoError(t, tx.Commit())
+		require.Equal(t, []audit.Event{e}, list(t, s, "p-1"))
+
+		tx, err = db.BeginTxx(ctx, nil)
+		require.NoError(t, err)
+		require.ErrorIs(t, s.InsertTx(ctx, tx, e), audit.ErrConflict)
+		require.NoError(t, tx.Rollback())
+	})
+}
+
+func list(t *testing.T, s *sqlstore.Store, platform string) []audit.Event {
+	t.Helper()
+	got, err := s.List(context.Background(), audit.StoreQuery{PlatformID: platform, Limit: 10})
+	require.NoError(t, err)
+	return got
+}

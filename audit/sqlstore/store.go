@@ -1,0 +1,173 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	sq "github.com/Masterminds/squirrel"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/sqlkit"
+)
+
+const table = "tenantry_audit_events"
+
+var columns = []string{
+	"platform_id", "id", "at", "account_id", "actor_id", "on_behalf_of_id",
+	"action", "target_type", "target_id", "reason", "changes",
+}
+
+var sentinels = sqlkit.Sentinels{Conflict: audit.ErrConflict}
+
+// Store is the SQL audit.Store. It is safe for concurrent use.
+type Store struct {
+	db sqlkit.DB
+}
+
+var _ audit.Store = (*Store)(nil)
+
+// New returns a Store on db, whose driver must be "sqlite" or "pgx". The
+// schema must be migrated (see Migrate).
+func New(db *sqlx.DB) (*Store, error) {
+	w, err := sqlkit.Wrap(db)
+	if err != nil {
+		return nil, fmt.Errorf("audit: sqlstore: %w", err)
+	}
+	return &Store{db: w}, nil
+}
+
+// Insert adds e; an existing (PlatformID, ID) is audit.ErrConflict.
+func (s *Store) Insert(ctx context.Context, e audit.Event) error {
+	return s.insert(ctx, s.db, e)
+}
+
+// InsertTx adds e within tx, a transaction on the Store's database, so
+// that the event is recorded if and only if tx commits. It runs the same
+// statement as Insert. e must be prepared (see audit.Prepare). On
+// PostgreSQL an error, ErrConflict included, aborts tx.
+func (s *Store) InsertTx(ctx context.Context, tx *sqlx.Tx, e audit.Event) error {
+	return s.insert(ctx, tx, e)
+}
+
+func (s *Store) insert(ctx context.Context, db sqlx.ExecerContext, e audit.Event) error {
+	changes := e.Changes
+	if changes == nil {
+		changes = []audit.Change{}
+	}
+	query, args, err := s.db.Dialect.Builder().Insert(table).Columns(columns...).Values(
+		e.PlatformID, e.ID, s.db.Dialect.Time(e.At), e.AccountID, e.ActorID, e.OnBehalfOfID,
+		e.Action, e.TargetType, e.TargetID, e.Reason, sqlkit.JSON[[]audit.Change]{V: changes},
+	).ToSql()
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, query, args...)
+	return sqlkit.MapError(err, sentinels)
+}
+
+// row is one scanned event.
+type row struct {
+	PlatformID   string                      `db:"platform_id"`
+	ID           string                      `db:"id"`
+	At           sqlkit.Time                 `db:"at"`
+	AccountID    string                      `db:"account_id"`
+	ActorID      string                      `db:"actor_id"`
+	OnBehalfOfID string                      `db:"on_behalf_of_id"`
+	Action       string                      `db:"action"`
+	TargetType   string                      `db:"target_type"`
+	TargetID     string                      `db:"target_id"`
+	Reason       string                      `db:"reason"`
+	Changes      sqlkit.JSON[[]audit.Change] `db:"changes"`
+}
+
+func (r row) event() audit.Event {
+	e := audit.Event{
+		PlatformID: r.PlatformID, ID: r.ID, At: r.At.Time,
+		AccountID: r.AccountID, ActorID: r.ActorID, OnBehalfOfID: r.OnBehalfOfID,
+		Action: r.Action, TargetType: r.TargetType, TargetID: r.TargetID,
+		Reason: r.Reason, Changes: r.Changes.V,
+	}
+	if len(e.Changes) == 0 {
+		e.Changes = nil
+	}
+	return e
+}
+
+// List returns up to q.Limit events of q.PlatformID matching q, newest
+// first, after q.After when set.
+func (s *Store) List(ctx context.Context, q audit.StoreQuery) ([]audit.Event, error) {
+	d := s.db.Dialect
+	b := d.Builder().Select(columns...).From(table).
+		Where(sq.Eq{"platform_id": q.PlatformID}).
+		OrderBy("at DESC", "id DESC").
+		Limit(uint64(max(q.Limit, 0)))
+	if q.AccountID != "" {
+		b = b.Where(sq.Eq{"account_id": q.AccountID})
+	}
+	if q.ActorID != "" {
+		b = b.Where(sq.Or{sq.Eq{"actor_id": q.ActorID}, sq.Eq{"on_behalf_of_id": q.ActorID}})
+	}
+	if q.Action != "" {
+		b = b.Where(sq.Eq{"action": q.Action})
+	}
+	if !q.Since.IsZero() {
+		b = b.Where(sq.GtOrEq{"at": d.Time(q.Since)})
+	}
+	if !q.Until.IsZero() {
+		b = b.Where(sq.Lt{"at": d.Time(q.Until)})
+	}
+	if c := q.After; c != nil {
+		at := d.Time(c.At)
+		// The redundant "at <= ?" lets the index scan start at the cursor
+		// instead of filtering every newer row.
+		b = b.Where(sq.LtOrEq{"at": at}).Where("(at < ? OR (at = ? AND id < ?))", at, at, c.ID)
+	}
+	query, args, err := b.ToSql()
+	if err != nil {
+		return nil, err
+	}
+	var rows []row
+	if err := sqlx.SelectContext(ctx, s.db, &rows, query, args...); err != nil {
+		return nil, err
+	}
+	out := make([]audit.Event, len(rows))
+	for i, r := range rows {
+		out[i] = r.event()
+	}
+	return out, nil
+}
+
+// PurgeBefore deletes at most limit events of any platform with At before
+// cutoff, oldest first, in one bounded statement, and returns how many it
+// deleted.
+//
+// The statement picks the rows through the purge index and deletes them by
+// key: (platform_id, id) on SQLite; the physical row address (ctid) on
+// PostgreSQL, where matching on the key made the planner hash-join the whole
+// table (18 times slower on 200,000 rows). Events are never updated, so the
+// addresses stay valid for the statement.
+func (s *Store) PurgeBefore(ctx context.Context, cutoff time.Time, limit int) (int, error) {
+	d := s.db.Dialect
+	key, open, closing := "platform_id, id", "(platform_id, id) IN (", ")"
+	if d == sqlkit.Postgres {
+		key, open, closing = "ctid", "ctid = ANY(ARRAY(", "))"
+	}
+	oldest := d.Builder().Select(key).From(table).
+		Where(sq.Lt{"at": d.Time(cutoff)}).
+		OrderBy("at").
+		Limit(uint64(max(limit, 0)))
+	query, args, err := d.Builder().Delete(table).
+		Where(oldest.Prefix(open).Suffix(closing)).
+		ToSql()
+	if err != nil {
+		return 0, err
+	}
+	res, err := s.db.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}

@@ -1,0 +1,7 @@
+// Package sqlkit holds what every SQL store of tenantry shares: the dialect
+// chosen from the driver name, squirrel builders with the right placeholders,
+// time and list encodings that round-trip identically on SQLite and
+// PostgreSQL, a migration runner with one version line per package, a
+// transaction helper that retries on lock contention, and the mapping of
+// driver errors to sentinels.
+package sqlkit

@@ -1,0 +1,111 @@
+package sqlkit
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"modernc.org/sqlite"
+)
+
+// Kind classifies a driver error.
+type Kind int
+
+const (
+	// KindOther is any error not classified below.
+	KindOther Kind = iota
+	// KindNotFound is sql.ErrNoRows.
+	KindNotFound
+	// KindUnique is a unique or primary key violation.
+	KindUnique
+	// KindForeignKey is a foreign key violation.
+	KindForeignKey
+	// KindCheck is a CHECK or NOT NULL violation.
+	KindCheck
+	// KindRetry is lock contention worth retrying: SQLITE_BUSY or
+	// SQLITE_LOCKED, or a PostgreSQL serialization failure or deadlock.
+	KindRetry
+)
+
+// Classify returns the kind of err and, for constraint violations, the name
+// of the constraint (PostgreSQL) or the columns it covers (SQLite: as in
+// "tenantry_accounts.platform_id, tenantry_accounts.nickname").
+func Classify(err error) (Kind, string) {
+	if err == nil {
+		return KindOther, ""
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return KindNotFound, ""
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return KindUnique, pe.ConstraintName
+		case "23503":
+			return KindForeignKey, pe.ConstraintName
+		case "23514", "23502":
+			return KindCheck, pe.ConstraintName
+		case "40001", "40P01", "55P03":
+			return KindRetry, ""
+		}
+		return KindOther, ""
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		code := se.Code()
+		switch code & 0xff {
+		case 5, 6: // SQLITE_BUSY, SQLITE_LOCKED
+			return KindRetry, ""
+		case 19: // SQLITE_CONSTRAINT
+			switch code {
+			case 2067, 1555: // _UNIQUE, _PRIMARYKEY
+				return KindUnique, sqliteConstraint(se.Error())
+			case 787: // _FOREIGNKEY
+				return KindForeignKey, ""
+			case 275, 1299: // _CHECK, _NOTNULL
+				return KindCheck, sqliteConstraint(se.Error())
+			}
+		}
+	}
+	return KindOther, ""
+}
+
+var sqliteConstraintRE = regexp.MustCompile(`constraint failed: ([^()]+?)(?: \(|$)`)
+
+func sqliteConstraint(msg string) string {
+	m := sqliteConstraintRE.FindStringSubmatch(msg)
+	if m == nil {
+		return ""
+	}
+	return m[1]
+}
+
+// Sentinels names a package's errors for MapError.
+type Sentinels struct {
+	NotFound error
+	Conflict error
+}
+
+// MapError maps a driver error to the package's sentinels: no rows becomes
+// NotFound, a unique violation Conflict. The driver error stays in the chain.
+// Other errors are returned unchanged.
+func MapError(err error, s Sentinels) error {
+	if err == nil {
+		return nil
+	}
+	kind, _ := Classify(err)
+	switch kind {
+	case KindNotFound:
+		if s.NotFound != nil {
+			return fmt.Errorf("%w: %w", s.NotFound, err)
+		}
+	case KindUnique:
+		if s.Conflict != nil {
+			return fmt.Errorf("%w: %w", s.Conflict, err)
+		}
+	}
+	return err
+}
