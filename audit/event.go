@@ -30,7 +30,8 @@ type Event struct {
 	TargetID   string
 	// Reason is why, when the actor gave one (impersonation reason, ticket).
 	Reason string
-	// Changes lists what changed, field by field.
+	// Changes lists what changed, field by field; nil when none (stores
+	// return nil, never an empty slice).
 	Changes []Change
 }
 

@@ -22,6 +22,11 @@ type Store interface {
 }
 
 // StoreQuery is a Query checked and decoded by Service for a Store.
+//
+// ActorID matches events whose ActorID or OnBehalfOfID equals it; Since is
+// inclusive and Until exclusive; IDs compare as byte strings (on
+// PostgreSQL, in the "C" collation), so that ties on At order the same in
+// every store.
 type StoreQuery struct {
 	PlatformID string
 	AccountID  string
