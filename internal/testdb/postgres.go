@@ -1,3 +1,5 @@
+//go:build unix
+
 package testdb
 
 import (
@@ -58,6 +60,13 @@ func Postgres(t testing.TB) *sqlx.DB {
 	if _, err := srv.admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		t.Fatalf("testdb: create database %s: %v", name, err)
 	}
+	t.Cleanup(func() { // runs after the Close below: cleanups run last-in first-out
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := srv.admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("testdb: drop database %s: %v", name, err)
+		}
+	})
 	db, err := sqlx.Open("pgx", withDatabase(srv.dsn, name))
 	if err != nil {
 		t.Fatalf("testdb: open database %s: %v", name, err)
@@ -65,11 +74,6 @@ func Postgres(t testing.TB) *sqlx.DB {
 	t.Cleanup(func() {
 		if err := db.Close(); err != nil {
 			t.Errorf("testdb: close database %s: %v", name, err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if _, err := srv.admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("testdb: drop database %s: %v", name, err)
 		}
 	})
 	if err := db.PingContext(ctx); err != nil {
@@ -351,7 +355,7 @@ func command(cred *syscall.Credential, dir string, out io.Writer, path string, a
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = sysProcAttr(cred)
 	return cmd
 }
 

@@ -7,35 +7,21 @@ import (
 	"testing"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/tenantry/tenantry/internal/sqlkit"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
-// sqlitePragmas are the connection settings every SQLite connection gets, in the
-// query-string form of modernc.org/sqlite. Each is applied per connection.
-const sqlitePragmas = "_pragma=journal_mode(WAL)" + // readers do not block the writer
-	"&_pragma=busy_timeout(10000)" + // wait up to 10s for a lock instead of failing at once
-	"&_pragma=foreign_keys(1)" + // enforce REFERENCES
-	"&_pragma=synchronous(NORMAL)" + // safe with WAL, and much faster than FULL
-	"&_txlock=immediate" // BEGIN takes the write lock, so transactions never deadlock on upgrade
-
-// SQLiteDSN returns the data source name that opens the SQLite database file at
-// path with driver "sqlite" (modernc.org/sqlite): write-ahead logging, a 10 second
-// busy timeout, foreign keys enforced, synchronous=NORMAL, and write transactions
-// that take the lock at BEGIN (BEGIN IMMEDIATE). path is a plain file path, not a
-// "file:" URI, and must not contain '?'.
-func SQLiteDSN(path string) string {
-	return path + "?" + sqlitePragmas
-}
-
 // SQLite returns a fresh SQLite database for one test, in a file under
-// t.TempDir() opened with SQLiteDSN, so that all connections of the pool see the
+// t.TempDir() opened with sqlkit.SQLiteDSN (the settings the library's own
+// tenantry.OpenSQLite uses), so that all connections of the pool see the
 // same database. It is closed when the test ends.
 func SQLite(t testing.TB) *sqlx.DB {
 	t.Helper()
 	// TempDir registers its removal first; cleanups run last-in first-out, so the
 	// database is closed before its folder is removed.
 	path := filepath.Join(t.TempDir(), "test.db")
-	db, err := sqlx.Open("sqlite", SQLiteDSN(path))
+	db, err := sqlx.Open("sqlite", sqlkit.SQLiteDSN(path))
 	if err != nil {
 		t.Fatalf("testdb: open sqlite %s: %v", path, err)
 	}

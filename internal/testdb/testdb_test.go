@@ -31,12 +31,6 @@ func checkWorksAndIsolated(t *testing.T, a, b *sqlx.DB) {
 	require.NoError(t, err, "the same name must be free in another test database")
 }
 
-func TestSQLiteDSN(t *testing.T) {
-	assert.Equal(t,
-		"/tmp/x/app.db?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate",
-		testdb.SQLiteDSN("/tmp/x/app.db"))
-}
-
 func TestSQLite(t *testing.T) {
 	t.Parallel()
 	checkWorksAndIsolated(t, testdb.SQLite(t), testdb.SQLite(t))

@@ -3,6 +3,7 @@ package validate
 import (
 	"errors"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 )
@@ -34,6 +35,9 @@ func Email(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return "", errors.New("is required")
+	}
+	if !utf8.ValidString(s) {
+		return "", errors.New("is not valid UTF-8 text")
 	}
 	if len(s) > 4*MaxEmailLength {
 		return "", errors.New("is too long")
@@ -95,6 +99,9 @@ func Domain(s string) (string, error) {
 	if s == "" {
 		return "", errors.New("domain is required")
 	}
+	if !utf8.ValidString(s) {
+		return "", errors.New("domain is not valid UTF-8 text")
+	}
 	if strings.ContainsAny(s, " \t\r\n/\\:@[]") {
 		return "", errors.New("domain has a character that is not allowed")
 	}
@@ -103,6 +110,12 @@ func Domain(s string) (string, error) {
 		return "", errors.New("domain is not a valid host name")
 	}
 	a = strings.ToLower(a)
+	// The ASCII form must itself be canonical (a punycode label that does
+	// not decode back, for instance, is refused), so that normalising twice
+	// gives the same answer.
+	if again, err := emailProfile.ToASCII(a); err != nil || again != a {
+		return "", errors.New("domain is not a valid host name")
+	}
 	if len(a) > 253 {
 		return "", errors.New("domain is too long")
 	}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/tenantry/tenantry/tenancy"
+)
+
+// funcs are the helpers the templates use.
+var funcs = template.FuncMap{
+	"date":       func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
+	"datetime":   func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+	"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"statusText": http.StatusText,
+}
+
+// badge is a small coloured label next to an account's name. Class is one
+// of the CSS classes of the layout (ok, bad, warn, info, muted).
+type badge struct {
+	Label string
+	Class string
+	// Title explains the badge on hover.
+	Title string
+}
+
+// badges lists the labels of an account's states at now, the most
+// important first.
+func badges(a tenancy.Account, now time.Time) []badge {
+	var out []badge
+	if a.Status == tenancy.AccountActive {
+		out = append(out, badge{"active", "ok", "Users may log in"})
+	} else {
+		out = append(out, badge{"disabled", "bad", "Login and API access blocked; data and quotas kept"})
+	}
+	if a.Locked {
+		out = append(out, badge{"locked", "bad", "Nobody may log in, staff included"})
+	}
+	if a.IsTest() {
+		out = append(out, testBadge(a.TestExpiresAt, now))
+	}
+	if a.Secure {
+		out = append(out, badge{"secure", "info", "HIPAA: only secure operators may act on it"})
+	}
+	if a.Template {
+		out = append(out, badge{"template", "muted", "New accounts can copy its settings"})
+	}
+	if a.InSetup() {
+		out = append(out, badge{"in setup", "warn", "Onboarding not complete"})
+	}
+	return out
+}
+
+// testBadge shows a trial's countdown, or that it ended.
+func testBadge(end, now time.Time) badge {
+	title := "Trial ends " + end.UTC().Format("2 Jan 2006 15:04 UTC")
+	if !now.Before(end) {
+		return badge{"test · expired", "bad", "Trial ended " + end.UTC().Format("2 Jan 2006") + "; nobody can log in"}
+	}
+	days := int(math.Ceil(end.Sub(now).Hours() / 24))
+	if days == 1 {
+		return badge{"test · 1 day left", "warn", title}
+	}
+	return badge{fmt.Sprintf("test · %d days left", days), "warn", title}
+}
+
+// accountRow is one line of the accounts list.
+type accountRow struct {
+	ID, Name, Email, Nickname, Plan string
+	Tags                            []string
+	Created                         time.Time
+	Badges                          []badge
+}
+
+func newAccountRow(a tenancy.Account, now time.Time) accountRow {
+	return accountRow{ID: a.ID, Name: a.Name, Email: a.Email, Nickname: a.Nickname, Plan: a.Plan,
+		Tags: a.Tags, Created: a.CreatedAt, Badges: badges(a, now)}
+}
+
+// stepView is one onboarding step on the account page.
+type stepView struct {
+	Name string
+	Done bool
+}
+
+// steps lists the wizard's steps with whether each is done, followed by any
+// other step the account completed.
+func steps(done []string) []stepView {
+	var out []stepView
+	for _, s := range onboardingSteps {
+		out = append(out, stepView{Name: stepName(s), Done: slices.Contains(done, s)})
+	}
+	for _, s := range done {
+		if !slices.Contains(onboardingSteps, s) {
+			out = append(out, stepView{Name: stepName(s), Done: true})
+		}
+	}
+	return out
+}
+
+// stepName turns a step key into words: "first_chatbot" → "First chatbot".
+func stepName(key string) string {
+	s := strings.ReplaceAll(key, "_", " ")
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}

@@ -1,0 +1,496 @@
+package tenancy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/secret"
+)
+
+// CreateAccountParams describes an account created directly by staff
+// (active at once, no email sent).
+type CreateAccountParams struct {
+	PlatformID string
+	// Name is the business name. Required.
+	Name string
+	// Email is the primary admin's email. Required. When a user with that
+	// email exists on the platform, they become the primary admin (and
+	// Password must be empty); otherwise a new regular user is created.
+	Email string
+	// AdminName is the new primary admin's name. Defaults to Name.
+	AdminName string
+	// Password is the new primary admin's initial password. Leave it empty
+	// to let the client set their password at first login: the result then
+	// holds a set-password token.
+	Password string
+	Nickname string
+	Contact  Contact
+	Language string
+	TimeZone string
+	LogoURL  string
+	Tags     []string
+	Note     string
+	Plan     string
+	Sites    []string
+	// TestUntil, when set, makes a test (trial) account that nobody can log
+	// in to from that instant on. It must be in the future.
+	TestUntil time.Time
+}
+
+// CreatedAccount is a new account, its primary admin, and the secret of the
+// set-password link when the client sets their own password (hand it out
+// once; it is not stored).
+type CreatedAccount struct {
+	Account          Account
+	PrimaryAdmin     User
+	SetPasswordToken string
+}
+
+// CreateAccount creates an account directly, with its primary admin, in one
+// transaction. Platform staff (and system principals) may.
+func (s *Service) CreateAccount(ctx context.Context, p CreateAccountParams) (CreatedAccount, error) {
+	const op = "tenancy: create account: %w"
+	acc, err := s.newAccount(p)
+	if err != nil {
+		return CreatedAccount{}, fmt.Errorf(op, err)
+	}
+	a, err := s.actorFor(ctx, p.PlatformID)
+	if err != nil {
+		return CreatedAccount{}, fmt.Errorf(op, err)
+	}
+	if err := a.mayManageAccount(acc); err != nil {
+		return CreatedAccount{}, fmt.Errorf(op, err)
+	}
+	rec := NewAccount{Account: acc}
+	admin, err := s.store.GetUserByEmail(ctx, p.PlatformID, acc.Email)
+	switch {
+	case err == nil && admin.Status != UserDeleted:
+		if p.Password != "" {
+			return CreatedAccount{}, fmt.Errorf(op, invalid("password", "the user with this email exists already and keeps their password; leave it empty"))
+		}
+	case err == nil || errors.Is(err, ErrNotFound):
+		adminName := p.AdminName
+		if strings.TrimSpace(adminName) == "" {
+			adminName = acc.Name
+		}
+		admin, err = s.newUser(ctx, CreateUserParams{PlatformID: p.PlatformID, Email: acc.Email, Name: adminName, Password: p.Password})
+		if err != nil {
+			return CreatedAccount{}, fmt.Errorf(op, err)
+		}
+		rec.NewUser = &admin
+	default:
+		return CreatedAccount{}, fmt.Errorf(op, err)
+	}
+	rec.Account.PrimaryUserID = admin.ID
+	rec.Members = []Member{{PlatformID: acc.PlatformID, AccountID: acc.ID, UserID: admin.ID, Primary: true, CreatedAt: acc.CreatedAt}}
+	out := CreatedAccount{Account: rec.Account, PrimaryAdmin: admin}
+	if !admin.HasPassword() && rec.NewUser != nil {
+		tok, hash := secret.New()
+		rec.Token = &PasswordToken{PlatformID: acc.PlatformID, Hash: hash, UserID: admin.ID, Purpose: TokenSetPassword,
+			CreatedAt: acc.CreatedAt, ExpiresAt: acc.CreatedAt.Add(s.cfg.SetPasswordTTL)}
+		out.SetPasswordToken = tok
+	}
+	ev := s.event(ctx, acc.PlatformID, "account.create")
+	ev.AccountID, ev.TargetType, ev.TargetID = acc.ID, "account", acc.ID
+	ev.Changes = accountChanges(Account{}, rec.Account)
+	rec.Events = []audit.Event{ev}
+	if err := s.store.CreateAccount(ctx, rec); err != nil {
+		return CreatedAccount{}, fmt.Errorf(op, err)
+	}
+	return out, nil
+}
+
+// newAccount checks p and builds the account record.
+func (s *Service) newAccount(p CreateAccountParams) (Account, error) {
+	if err := checkID("platform_id", p.PlatformID); err != nil {
+		return Account{}, err
+	}
+	now := s.now()
+	acc := Account{PlatformID: p.PlatformID, ID: s.cfg.NewID(), UID: s.cfg.NewUID(), Status: AccountActive,
+		Version: 1, CreatedAt: now, UpdatedAt: now}
+	var err error
+	if acc.Name, err = checkName("name", p.Name); err != nil {
+		return Account{}, err
+	}
+	if acc.Email, err = NormalizeEmail(p.Email); err != nil {
+		return Account{}, err
+	}
+	if err := applyEdit(&acc, AccountEdit{
+		Nickname: &p.Nickname, Contact: &p.Contact, Language: &p.Language, TimeZone: &p.TimeZone,
+		LogoURL: &p.LogoURL, Tags: &p.Tags, Note: &p.Note, Plan: &p.Plan, Sites: &p.Sites,
+	}); err != nil {
+		return Account{}, err
+	}
+	if !p.TestUntil.IsZero() {
+		if !p.TestUntil.After(now) {
+			return Account{}, invalid("test_until", "must be in the future")
+		}
+		acc.TestExpiresAt = p.TestUntil.UTC().Truncate(time.Microsecond)
+	}
+	return acc, nil
+}
+
+// AccountEdit changes an account's details; nil fields stay as they are.
+type AccountEdit struct {
+	Name     *string
+	Nickname *string
+	Contact  *Contact
+	Language *string
+	TimeZone *string
+	LogoURL  *string
+	Tags     *[]string
+	Note     *string
+	Plan     *string
+	Sites    *[]string
+}
+
+// profileOnly reports whether e touches only what an account's primary
+// admin may change themselves: name, contact, language, time zone, logo and
+// sites.
+func (e AccountEdit) profileOnly() bool {
+	return e.Nickname == nil && e.Tags == nil && e.Note == nil && e.Plan == nil
+}
+
+// applyEdit checks e and applies it to acc.
+func applyEdit(acc *Account, e AccountEdit) error {
+	var err error
+	if e.Name != nil {
+		if acc.Name, err = checkName("name", *e.Name); err != nil {
+			return err
+		}
+	}
+	if e.Nickname != nil {
+		n := strings.TrimSpace(*e.Nickname)
+		if err := checkNickname(n); err != nil {
+			return err
+		}
+		acc.Nickname = n
+	}
+	if e.Contact != nil {
+		if acc.Contact, err = checkContact(*e.Contact); err != nil {
+			return err
+		}
+	}
+	if e.Language != nil || e.TimeZone != nil {
+		lang, tz := acc.Language, acc.TimeZone
+		if e.Language != nil {
+			lang = *e.Language
+		}
+		if e.TimeZone != nil {
+			tz = strings.TrimSpace(*e.TimeZone)
+		}
+		if acc.Language, err = checkLocale(strings.TrimSpace(lang), tz); err != nil {
+			return err
+		}
+		acc.TimeZone = tz
+	}
+	if e.LogoURL != nil {
+		if acc.LogoURL, err = checkWebURL("logo_url", *e.LogoURL); err != nil {
+			return err
+		}
+	}
+	if e.Tags != nil {
+		if acc.Tags, err = normalizeTags(*e.Tags); err != nil {
+			return err
+		}
+	}
+	if e.Note != nil {
+		if acc.Note, err = checkText("note", *e.Note, MaxNoteLength); err != nil {
+			return err
+		}
+	}
+	if e.Plan != nil {
+		if acc.Plan, err = checkText("plan", *e.Plan, MaxTagLength); err != nil {
+			return err
+		}
+	}
+	if e.Sites != nil {
+		if acc.Sites, err = normalizeSites(*e.Sites); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Account returns an account of the platform.
+func (s *Service) Account(ctx context.Context, platformID, accountID string) (Account, error) {
+	a, err := s.store.GetAccount(ctx, platformID, accountID)
+	if err != nil {
+		return Account{}, fmt.Errorf("tenancy: get account: %w", err)
+	}
+	return a, nil
+}
+
+// AccountByNickname returns the account with that nickname.
+func (s *Service) AccountByNickname(ctx context.Context, platformID, nickname string) (Account, error) {
+	a, err := s.store.GetAccountByNickname(ctx, platformID, nickname)
+	if err != nil {
+		return Account{}, fmt.Errorf("tenancy: get account by nickname: %w", err)
+	}
+	return a, nil
+}
+
+// AccountByUID returns the account with that API integration UID.
+func (s *Service) AccountByUID(ctx context.Context, platformID, uid string) (Account, error) {
+	a, err := s.store.GetAccountByUID(ctx, platformID, uid)
+	if err != nil {
+		return Account{}, fmt.Errorf("tenancy: get account by uid: %w", err)
+	}
+	return a, nil
+}
+
+// UpdateAccount changes an account's details. Staff change every field
+// (secure accounts: secure operators only); the account's primary admin
+// changes its profile (name, contact, language, time zone, logo, sites).
+func (s *Service) UpdateAccount(ctx context.Context, platformID, accountID string, e AccountEdit) (Account, error) {
+	const op = "tenancy: update account: %w"
+	var probe Account
+	if err := applyEdit(&probe, e); err != nil {
+		return Account{}, fmt.Errorf(op, err)
+	}
+	a, err := s.actorFor(ctx, platformID)
+	if err != nil {
+		return Account{}, fmt.Errorf(op, err)
+	}
+	acc, err := s.changeAccount(ctx, platformID, accountID, "account.update", func(acc *Account) error {
+		if err := a.mayEditAccount(*acc, e); err != nil {
+			return err
+		}
+		return applyEdit(acc, e)
+	})
+	if err != nil {
+		return Account{}, fmt.Errorf(op, err)
+	}
+	return acc, nil
+}
+
+func (a actor) mayEditAccount(acc Account, e AccountEdit) error {
+	if a.system() || a.user.Role.IsStaff() {
+		return a.mayManageAccount(acc)
+	}
+	if acc.PrimaryUserID != a.user.ID {
+		return fmt.Errorf("%w: only staff and the account's primary admin edit it", ErrForbidden)
+	}
+	if !e.profileOnly() {
+		return fmt.Errorf("%w: nickname, tags, note and plan are set by staff", ErrForbidden)
+	}
+	return nil
+}
+
+// changeAccount runs an authorised read-modify-write of one account,
+// retried on ErrStale, recording what changed.
+func (s *Service) changeAccount(ctx context.Context, platformID, accountID, action string, mutate func(*Account) error) (Account, error) {
+	var out Account
+	err := retryStale(func() error {
+		acc, err := s.store.GetAccount(ctx, platformID, accountID)
+		if err != nil {
+			return err
+		}
+		before := acc
+		before.Tags, before.Sites = append([]string(nil), acc.Tags...), append([]string(nil), acc.Sites...)
+		before.Onboarding.StepsDone = append([]string(nil), acc.Onboarding.StepsDone...)
+		if err := mutate(&acc); err != nil {
+			return err
+		}
+		ev := s.event(ctx, platformID, action)
+		ev.AccountID, ev.TargetType, ev.TargetID = acc.ID, "account", acc.ID
+		ev.Changes = accountChanges(before, acc)
+		if len(ev.Changes) == 0 {
+			out = acc
+			return nil
+		}
+		acc.Version, acc.UpdatedAt = before.Version+1, s.now()
+		if err := s.store.UpdateAccount(ctx, acc, ev); err != nil {
+			return err
+		}
+		out = acc
+		return nil
+	})
+	return out, err
+}
+
+// setAccountFlag is the shared body of the staff toggles (disable, lock,
+// secure, template, links).
+func (s *Service) setAccountFlag(ctx context.Context, platformID, accountID, action string, set func(*Account)) (Account, error) {
+	op := "tenancy: " + action + ": %w"
+	a, err := s.actorFor(ctx, platformID)
+	if err != nil {
+		return Account{}, fmt.Errorf(op, err)
+	}
+	acc, err := s.changeAccount(ctx, platformID, accountID, action, func(acc *Account) error {
+		if err := a.mayManageAccount(*acc); err != nil {
+			return err
+		}
+		set(acc)
+		return nil
+	})
+	if err != nil {
+		return Account{}, fmt.Errorf(op, err)
+	}
+	return acc, nil
+}
+
+// DisableAccount blocks login and API access to an account at once. Its
+// data and quota allocation are kept; EnableAccount restores it.
+func (s *Service) DisableAccount(ctx context.Context, platformID, accountID string) (Account, error) {
+	return s.setAccountFlag(ctx, platformID, accountID, "account.disable", func(a *Account) { a.Status = AccountDisabled })
+}
+
+// EnableAccount lifts DisableAccount.
+func (s *Service) EnableAccount(ctx context.Context, platformID, accountID string) (Account, error) {
+	return s.setAccountFlag(ctx, platformID, accountID, "account.enable", func(a *Account) { a.Status = AccountActive })
+}
+
+// LockAccount keeps everybody out of an account, its primary admin, its
+// staff and platform operators included, and refuses impersonation.
+func (s *Service) LockAccount(ctx context.Context, platformID, accountID string) (Account, error) {
+	return s.setAccountFlag(ctx, platformID, accountID, "account.lock", func(a *Account) { a.Locked = true })
+}
+
+// UnlockAccount lifts LockAccount.
+func (s *Service) UnlockAccount(ctx context.Context, platformID, accountID string) (Account, error) {
+	return s.setAccountFlag(ctx, platformID, accountID, "account.unlock", func(a *Account) { a.Locked = false })
+}
+
+// SetSecure marks an account secure (HIPAA: from then on only secure
+// operators act on it) or, by a secure operator, lifts the mark.
+func (s *Service) SetSecure(ctx context.Context, platformID, accountID string, secure bool) (Account, error) {
+	return s.setAccountFlag(ctx, platformID, accountID, "account.set_secure", func(a *Account) { a.Secure = secure })
+}
+
+// SetTemplate marks or unmarks an account as a template.
+func (s *Service) SetTemplate(ctx context.Context, platformID, accountID string, template bool) (Account, error) {
+	return s.setAccountFlag(ctx, platformID, accountID, "account.set_template", func(a *Account) { a.Template = template })
+}
+
+// SetLinksAllowed lifts (or restores) the link screening of a new account.
+func (s *Service) SetLinksAllowed(ctx context.Context, platformID, accountID string, allowed bool) (Account, error) {
+	return s.setAccountFlag(ctx, platformID, accountID, "account.set_links_allowed", func(a *Account) { a.LinksAllowed = allowed })
+}
+
+// CompleteOnboardingStep records a host-named setup step as done. Staff
+// and the account's members may.
+func (s *Service) CompleteOnboardingStep(ctx context.Context, platformID, accountID, step string) (Account, error) {
+	return s.onboarding(ctx, platformID, accountID, "account.onboarding_step", func(o *Onboarding) error {
+		step = strings.TrimSpace(step)
+		if step == "" || len(step) > MaxTagLength || strings.ContainsFunc(step, isControl) {
+			return invalid("step", fmt.Sprintf("must be 1 to %d printable characters", MaxTagLength))
+		}
+		if !slices.Contains(o.StepsDone, step) {
+			o.StepsDone = append(o.StepsDone, step)
+		}
+		return nil
+	})
+}
+
+// MarkSetupComplete ends an account's "in setup" state.
+func (s *Service) MarkSetupComplete(ctx context.Context, platformID, accountID string) (Account, error) {
+	return s.onboarding(ctx, platformID, accountID, "account.setup_complete", func(o *Onboarding) error {
+		o.Complete = true
+		return nil
+	})
+}
+
+func (s *Service) onboarding(ctx context.Context, platformID, accountID, action string, mutate func(*Onboarding) error) (Account, error) {
+	op := "tenancy: " + action + ": %w"
+	a, err := s.actorFor(ctx, platformID)
+	if err != nil {
+		return Account{}, fmt.Errorf(op, err)
+	}
+	acc, err := s.changeAccount(ctx, platformID, accountID, action, func(acc *Account) error {
+		if err := s.mayUseAccount(ctx, a, *acc); err != nil {
+			return err
+		}
+		return mutate(&acc.Onboarding)
+	})
+	if err != nil {
+		return Account{}, fmt.Errorf(op, err)
+	}
+	return acc, nil
+}
+
+// mayUseAccount allows staff who may manage acc, and its members.
+func (s *Service) mayUseAccount(ctx context.Context, a actor, acc Account) error {
+	if a.system() || a.user.Role.IsStaff() {
+		return a.mayManageAccount(acc)
+	}
+	ms, err := s.store.Memberships(ctx, acc.PlatformID, a.user.ID)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if m.Member.AccountID == acc.ID {
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: not a member of this account", ErrForbidden)
+}
+
+// DeleteAccount removes an account permanently: its members go, users with
+// no other place on the platform can no longer log in (they are told
+// ErrAccountDeleted), its nickname is free again, and
+// Config.OnAccountDeleted is told so the host drops its own data. Owners
+// and admins (and system principals) may.
+func (s *Service) DeleteAccount(ctx context.Context, platformID, accountID string) (DeletedAccount, error) {
+	const op = "tenancy: delete account: %w"
+	a, err := s.actorFor(ctx, platformID)
+	if err != nil {
+		return DeletedAccount{}, fmt.Errorf(op, err)
+	}
+	acc, err := s.store.GetAccount(ctx, platformID, accountID)
+	if err != nil {
+		return DeletedAccount{}, fmt.Errorf(op, err)
+	}
+	if err := a.mayManageAccount(acc); err != nil {
+		return DeletedAccount{}, fmt.Errorf(op, err)
+	}
+	if r := a.role(); r != RoleOwner && r != RoleAdmin {
+		return DeletedAccount{}, fmt.Errorf(op, fmt.Errorf("%w: only owners and admins delete accounts", ErrForbidden))
+	}
+	now := s.now()
+	ev := s.event(ctx, platformID, "account.delete")
+	ev.AccountID, ev.TargetType, ev.TargetID = acc.ID, "account", acc.ID
+	ev.Changes = []audit.Change{{Field: "name", Before: acc.Name}, {Field: "email", Before: acc.Email}}
+	res, err := s.store.DeleteAccount(ctx, DeleteAccount{PlatformID: platformID, AccountID: accountID, Now: now, Event: ev})
+	if err != nil {
+		return DeletedAccount{}, fmt.Errorf(op, err)
+	}
+	if s.cfg.OnAccountDeleted != nil {
+		s.cfg.OnAccountDeleted(ctx, AccountDeleted{PlatformID: platformID, AccountID: accountID, DeletedUserIDs: res.DeletedUserIDs, At: now})
+	}
+	return res, nil
+}
+
+func accountChanges(b, a Account) []audit.Change {
+	var c []audit.Change
+	add := func(field, before, after string) { c = append(c, changed(field, before, after)...) }
+	add("name", b.Name, a.Name)
+	add("email", b.Email, a.Email)
+	add("nickname", b.Nickname, a.Nickname)
+	add("uid", b.UID, a.UID)
+	add("primary_user_id", b.PrimaryUserID, a.PrimaryUserID)
+	add("contact.address", b.Contact.Address, a.Contact.Address)
+	add("contact.phone", b.Contact.Phone, a.Contact.Phone)
+	add("contact.website", b.Contact.Website, a.Contact.Website)
+	add("language", b.Language, a.Language)
+	add("time_zone", b.TimeZone, a.TimeZone)
+	add("logo_url", b.LogoURL, a.LogoURL)
+	add("tags", strings.Join(b.Tags, ", "), strings.Join(a.Tags, ", "))
+	add("note", b.Note, a.Note)
+	add("plan", b.Plan, a.Plan)
+	add("status", string(b.Status), string(a.Status))
+	add("locked", boolText(b.Locked), boolText(a.Locked))
+	add("secure", boolText(b.Secure), boolText(a.Secure))
+	add("template", boolText(b.Template), boolText(a.Template))
+	add("test_expires_at", timeText(b.TestExpiresAt), timeText(a.TestExpiresAt))
+	add("links_allowed", boolText(b.LinksAllowed), boolText(a.LinksAllowed))
+	add("onboarding.steps_done", strings.Join(b.Onboarding.StepsDone, ", "), strings.Join(a.Onboarding.StepsDone, ", "))
+	add("onboarding.complete", boolText(b.Onboarding.Complete), boolText(a.Onboarding.Complete))
+	add("sites", strings.Join(b.Sites, " "), strings.Join(a.Sites, " "))
+	return c
+}

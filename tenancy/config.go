@@ -1,0 +1,132 @@
+package tenancy
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/tenantry/tenantry/audit"
+)
+
+// Config tunes a Service. A nil *Config means all defaults.
+type Config struct {
+	// Now is the clock. Defaults to time.Now.
+	Now func() time.Time
+	// NewID makes record IDs. Defaults to UUIDv7 strings.
+	NewID func() string
+	// NewUID makes account UIDs for API integrations: short, unguessable,
+	// ASCII. Defaults to 16 lowercase base32 characters (80 random bits).
+	NewUID func() string
+
+	// MinPasswordLength is the shortest password accepted, in characters.
+	// Defaults to 8.
+	MinPasswordLength int
+	// MaxPasswordLength is the longest password accepted, in characters, so
+	// long passphrases fit but nobody makes the hasher chew megabytes.
+	// Defaults to 512.
+	MaxPasswordLength int
+	// BreachedPassword, when set, is asked about every new password; true
+	// refuses it (for instance a k-anonymity lookup against a breach
+	// corpus). An error fails the call.
+	BreachedPassword func(ctx context.Context, password string) (bool, error)
+	// Argon2 are the password hashing costs. Defaults to DefaultArgon2.
+	Argon2 Argon2Params
+
+	// SetPasswordTTL is how long a "set your password at first login" link
+	// works. Defaults to 7 days.
+	SetPasswordTTL time.Duration
+	// ResetPasswordTTL is how long a password reset link works. Defaults to
+	// 1 hour.
+	ResetPasswordTTL time.Duration
+
+	// AuthorizeOwnerDemotion is the higher authority that must approve
+	// taking the owner role from a user (a super-admin check the host
+	// supplies). It returns nil to allow. When nil, only a system principal
+	// may demote an owner; a peer owner never can on its own.
+	AuthorizeOwnerDemotion func(ctx context.Context, d OwnerDemotion) error
+
+	// OnAccountDeleted is told, after the deletion is committed, about every
+	// account deleted, so the host can drop its own data (bots,
+	// conversations). Errors are the host's to handle; deletion is final.
+	OnAccountDeleted func(ctx context.Context, d AccountDeleted)
+
+	// Logger receives warnings (such as a failed re-hash). Defaults to
+	// silent.
+	Logger *slog.Logger
+}
+
+// OwnerDemotion is what Config.AuthorizeOwnerDemotion is asked to approve.
+type OwnerDemotion struct {
+	PlatformID string
+	// Actor is who asks.
+	Actor audit.Principal
+	// UserID is the owner to demote, NewRole the role they would get.
+	UserID  string
+	NewRole Role
+}
+
+// AccountDeleted tells the host an account is gone.
+type AccountDeleted struct {
+	PlatformID string
+	AccountID  string
+	// DeletedUserIDs are users that had no other place on the platform.
+	DeletedUserIDs []string
+	At             time.Time
+}
+
+// Defaults used when the matching Config field is zero.
+const (
+	DefaultMinPasswordLength = 8
+	DefaultMaxPasswordLength = 512
+	DefaultSetPasswordTTL    = 7 * 24 * time.Hour
+	DefaultResetPasswordTTL  = time.Hour
+)
+
+func (c *Config) withDefaults() Config {
+	var out Config
+	if c != nil {
+		out = *c
+	}
+	if out.Now == nil {
+		out.Now = time.Now
+	}
+	if out.NewID == nil {
+		out.NewID = audit.NewUUIDv7
+	}
+	if out.NewUID == nil {
+		out.NewUID = newUID
+	}
+	if out.MinPasswordLength <= 0 {
+		out.MinPasswordLength = DefaultMinPasswordLength
+	}
+	if out.MaxPasswordLength <= 0 {
+		out.MaxPasswordLength = DefaultMaxPasswordLength
+	}
+	if out.MaxPasswordLength < out.MinPasswordLength {
+		out.MaxPasswordLength = out.MinPasswordLength
+	}
+	if out.Argon2 == (Argon2Params{}) {
+		out.Argon2 = DefaultArgon2
+	}
+	if out.SetPasswordTTL <= 0 {
+		out.SetPasswordTTL = DefaultSetPasswordTTL
+	}
+	if out.ResetPasswordTTL <= 0 {
+		out.ResetPasswordTTL = DefaultResetPasswordTTL
+	}
+	if out.Logger == nil {
+		out.Logger = slog.New(slog.DiscardHandler)
+	}
+	return out
+}
+
+var uidEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+func newUID() string {
+	var b [10]byte
+	_, _ = rand.Read(b[:])
+	return strings.ToLower(uidEncoding.EncodeToString(b[:]))
+}

@@ -1,0 +1,127 @@
+package tenancy
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// MaxPermissions bounds the permissions of one member.
+const MaxPermissions = 64
+
+// AddMemberParams puts a user in an account as a team member.
+type AddMemberParams struct {
+	PlatformID  string
+	AccountID   string
+	UserID      string
+	Permissions []string
+}
+
+// AddMember adds a team member to an account. Staff who may manage the
+// account, and its primary admin, may.
+func (s *Service) AddMember(ctx context.Context, p AddMemberParams) (Member, error) {
+	const op = "tenancy: add member: %w"
+	perms, err := normalizePermissions(p.Permissions)
+	if err != nil {
+		return Member{}, fmt.Errorf(op, err)
+	}
+	acc, _, err := s.accountForTeamChange(ctx, p.PlatformID, p.AccountID)
+	if err != nil {
+		return Member{}, fmt.Errorf(op, err)
+	}
+	u, err := s.store.GetUser(ctx, p.PlatformID, p.UserID)
+	if err == nil && u.Status == UserDeleted {
+		err = ErrNotFound
+	}
+	if err != nil {
+		return Member{}, fmt.Errorf(op, err)
+	}
+	m := Member{PlatformID: acc.PlatformID, AccountID: acc.ID, UserID: u.ID, Permissions: perms, CreatedAt: s.now()}
+	ev := s.event(ctx, acc.PlatformID, "member.add")
+	ev.AccountID, ev.TargetType, ev.TargetID = acc.ID, "user", u.ID
+	ev.Changes = changed("permissions", "", strings.Join(perms, ", "))
+	if err := s.store.InsertMember(ctx, m, ev); err != nil {
+		return Member{}, fmt.Errorf(op, err)
+	}
+	return m, nil
+}
+
+// RemoveMember takes a team member out of an account. The primary admin
+// cannot be removed this way.
+func (s *Service) RemoveMember(ctx context.Context, platformID, accountID, userID string) error {
+	const op = "tenancy: remove member: %w"
+	acc, _, err := s.accountForTeamChange(ctx, platformID, accountID)
+	if err != nil {
+		return fmt.Errorf(op, err)
+	}
+	if acc.PrimaryUserID == userID {
+		return fmt.Errorf(op, fmt.Errorf("%w: the primary admin stays a member", ErrForbidden))
+	}
+	ev := s.event(ctx, platformID, "member.remove")
+	ev.AccountID, ev.TargetType, ev.TargetID = accountID, "user", userID
+	if err := s.store.DeleteMember(ctx, platformID, accountID, userID, ev); err != nil {
+		return fmt.Errorf(op, err)
+	}
+	return nil
+}
+
+// accountForTeamChange loads an account and checks that the principal may
+// change its team: staff who may manage it, or its primary admin acting as
+// themselves.
+func (s *Service) accountForTeamChange(ctx context.Context, platformID, accountID string) (Account, actor, error) {
+	a, err := s.actorFor(ctx, platformID)
+	if err != nil {
+		return Account{}, actor{}, err
+	}
+	acc, err := s.store.GetAccount(ctx, platformID, accountID)
+	if err != nil {
+		return Account{}, actor{}, err
+	}
+	if a.system() || a.user.Role.IsStaff() {
+		return acc, a, a.mayManageAccount(acc)
+	}
+	if acc.PrimaryUserID != a.user.ID {
+		return Account{}, actor{}, fmt.Errorf("%w: only staff and the primary admin change the team", ErrForbidden)
+	}
+	return acc, a, nil
+}
+
+// Members lists an account's members, the primary admin first.
+func (s *Service) Members(ctx context.Context, platformID, accountID string) ([]Member, error) {
+	ms, err := s.store.Members(ctx, platformID, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("tenancy: members: %w", err)
+	}
+	return ms, nil
+}
+
+// Memberships lists the accounts a user belongs to.
+func (s *Service) Memberships(ctx context.Context, platformID, userID string) ([]Membership, error) {
+	ms, err := s.store.Memberships(ctx, platformID, userID)
+	if err != nil {
+		return nil, fmt.Errorf("tenancy: memberships: %w", err)
+	}
+	return ms, nil
+}
+
+// normalizePermissions checks permission names (lowercase letters, digits,
+// '_', '.', ':' and '-'), drops duplicates and sorts them.
+func normalizePermissions(perms []string) ([]string, error) {
+	if len(perms) > MaxPermissions {
+		return nil, invalid("permissions", fmt.Sprintf("at most %d", MaxPermissions))
+	}
+	var out []string
+	for _, p := range perms {
+		if p == "" || len(p) > 64 || strings.ContainsFunc(p, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune("_.:-", r))
+		}) {
+			return nil, invalid("permissions", fmt.Sprintf("%q is not a permission name (a-z, 0-9, _ . : -)", p))
+		}
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}

@@ -1,0 +1,149 @@
+package sqlstore
+
+import (
+	"context"
+	"slices"
+
+	sq "github.com/Masterminds/squirrel"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/tenancy"
+)
+
+// CreateAccount adds r.Account and its tags with, in the same transaction,
+// r.NewUser (inserted first), r.Members, r.Token (which replaces the user's
+// earlier tokens of its purpose, as InsertToken does) and r.Events. An
+// existing account or user ID, a taken nickname, UID or user email, or a
+// member given twice is tenancy.ErrConflict; a missing platform, or a
+// member or token naming an account or user that does not exist, is
+// tenancy.ErrNotFound. Nothing is written then.
+func (s *Store) CreateAccount(ctx context.Context, r tenancy.NewAccount) error {
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		if r.NewUser != nil {
+			if err := s.insertUser(ctx, tx, *r.NewUser); err != nil {
+				return err
+			}
+		}
+		if err := s.insertAccount(ctx, tx, r.Account); err != nil {
+			return err
+		}
+		if err := s.insertMembers(ctx, tx, r.Members...); err != nil {
+			return err
+		}
+		if r.Token != nil {
+			if err := s.insertToken(ctx, tx, *r.Token); err != nil {
+				return err
+			}
+		}
+		return s.writeEvents(ctx, tx, r.Events...)
+	})
+	return fail("create account", err)
+}
+
+func (s *Store) insertAccount(ctx context.Context, tx *sqlx.Tx, a tenancy.Account) error {
+	values := s.accountValues(a)
+	values["platform_id"], values["id"], values["uid"] = a.PlatformID, a.ID, a.UID
+	values["created_at"] = s.tm(a.CreatedAt)
+	if err := exec(ctx, tx, s.sb().Insert(accountsTable).SetMap(values)); err != nil {
+		return err
+	}
+	return s.insertTags(ctx, tx, a.PlatformID, a.ID, a.Tags)
+}
+
+// GetAccount returns the account, or tenancy.ErrNotFound.
+func (s *Store) GetAccount(ctx context.Context, platformID, accountID string) (tenancy.Account, error) {
+	a, err := s.getAccount(ctx, s.db, sq.Eq{"platform_id": platformID, "id": accountID})
+	return a, fail("get account", err)
+}
+
+// GetAccountByNickname returns the account with that nickname, or
+// tenancy.ErrNotFound.
+func (s *Store) GetAccountByNickname(ctx context.Context, platformID, nickname string) (tenancy.Account, error) {
+	a, err := s.getAccount(ctx, s.db, sq.Eq{"platform_id": platformID, "nickname": nickname})
+	return a, fail("get account by nickname", err)
+}
+
+// GetAccountByUID returns the account with that UID, or
+// tenancy.ErrNotFound.
+func (s *Store) GetAccountByUID(ctx context.Context, platformID, uid string) (tenancy.Account, error) {
+	a, err := s.getAccount(ctx, s.db, sq.Eq{"platform_id": platformID, "uid": uid})
+	return a, fail("get account by uid", err)
+}
+
+// getAccount reads the one account matching where, with its tags;
+// sql.ErrNoRows when there is none.
+func (s *Store) getAccount(ctx context.Context, q sqlx.QueryerContext, where sq.Eq) (tenancy.Account, error) {
+	var r accountRow
+	if err := getInto(ctx, q, &r, s.sb().Select(accountColumns...).From(accountsTable).Where(where)); err != nil {
+		return tenancy.Account{}, err
+	}
+	out := []tenancy.Account{r.account()}
+	if err := s.withTags(ctx, q, out); err != nil {
+		return tenancy.Account{}, err
+	}
+	return out[0], nil
+}
+
+// UpdateAccount writes every mutable field of a (all but PlatformID, ID,
+// UID and CreatedAt; tags included) and ev, if the stored version is still
+// a.Version-1. tenancy.ErrNotFound when the account is missing,
+// tenancy.ErrStale when its version moved, tenancy.ErrConflict when the
+// nickname is held by another account.
+func (s *Store) UpdateAccount(ctx context.Context, a tenancy.Account, ev audit.Event) error {
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		up := s.sb().Update(accountsTable).SetMap(s.accountValues(a)).
+			Where(sq.Eq{"platform_id": a.PlatformID, "id": a.ID, "version": a.Version - 1})
+		if err := s.guarded(ctx, tx, up, accountsTable, a.PlatformID, a.ID); err != nil {
+			return err
+		}
+		del := s.sb().Delete(tagsTable).Where(sq.Eq{"platform_id": a.PlatformID, "account_id": a.ID})
+		if err := exec(ctx, tx, del); err != nil {
+			return err
+		}
+		if err := s.insertTags(ctx, tx, a.PlatformID, a.ID, a.Tags); err != nil {
+			return err
+		}
+		return s.writeEvents(ctx, tx, ev)
+	})
+	return fail("update account", err)
+}
+
+// insertTags adds an account's tags, each once, in one statement.
+func (s *Store) insertTags(ctx context.Context, tx *sqlx.Tx, platformID, accountID string, tags []string) error {
+	tags = slices.Compact(slices.Sorted(slices.Values(tags)))
+	if len(tags) == 0 {
+		return nil
+	}
+	ins := s.sb().Insert(tagsTable).Columns("platform_id", "account_id", "tag")
+	for _, t := range tags {
+		ins = ins.Values(platformID, accountID, t)
+	}
+	return exec(ctx, tx, ins)
+}
+
+// withTags fills the tags of accounts, all of one platform, with one query.
+func (s *Store) withTags(ctx context.Context, q sqlx.QueryerContext, accounts []tenancy.Account) error {
+	if len(accounts) == 0 {
+		return nil
+	}
+	ids := make([]string, len(accounts))
+	for i, a := range accounts {
+		ids[i] = a.ID
+	}
+	var rows []tagRow
+	sel := s.sb().Select("account_id", "tag").From(tagsTable).
+		Where(sq.Eq{"platform_id": accounts[0].PlatformID, "account_id": ids}).
+		OrderBy("account_id", "tag")
+	if err := selectInto(ctx, q, &rows, sel); err != nil {
+		return err
+	}
+	tags := make(map[string][]string, len(accounts))
+	for _, r := range rows {
+		tags[r.AccountID] = append(tags[r.AccountID], r.Tag)
+	}
+	for i := range accounts {
+		accounts[i].Tags = tags[accounts[i].ID]
+	}
+	return nil
+}

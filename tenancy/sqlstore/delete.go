@@ -1,0 +1,104 @@
+package sqlstore
+
+import (
+	"context"
+	"slices"
+
+	sq "github.com/Masterminds/squirrel"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tenantry/tenantry/internal/sqlkit"
+	"github.com/tenantry/tenantry/tenancy"
+)
+
+// DeleteAccount removes the account, its tags and its members (the foreign
+// keys cascade) with r.Event, in one transaction. Members left with no
+// membership on the platform and no platform role become
+// tenancy.UserDeleted, with their name cleared, UpdatedAt set to r.Now,
+// their version bumped and their tokens removed; their IDs are returned in
+// ascending order. tenancy.ErrNotFound when the account is missing.
+func (s *Store) DeleteAccount(ctx context.Context, r tenancy.DeleteAccount) (tenancy.DeletedAccount, error) {
+	var out tenancy.DeletedAccount
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		out, err = s.deleteAccount(ctx, tx, r)
+		if err != nil {
+			return err
+		}
+		return s.writeEvents(ctx, tx, r.Event)
+	})
+	if err != nil {
+		return tenancy.DeletedAccount{}, fail("delete account", err)
+	}
+	return out, nil
+}
+
+func (s *Store) deleteAccount(ctx context.Context, tx *sqlx.Tx, r tenancy.DeleteAccount) (tenancy.DeletedAccount, error) {
+	key := sq.Eq{"platform_id": r.PlatformID, "id": r.AccountID}
+	if err := s.lockRows(ctx, tx, accountsTable, key, "FOR UPDATE"); err != nil {
+		return tenancy.DeletedAccount{}, err
+	}
+	a, err := s.getAccount(ctx, tx, key)
+	if err != nil {
+		return tenancy.DeletedAccount{}, err
+	}
+	var memberIDs []string
+	sel := s.sb().Select("user_id").From(membersTable).
+		Where(sq.Eq{"platform_id": r.PlatformID, "account_id": r.AccountID})
+	if err := selectInto(ctx, tx, &memberIDs, sel); err != nil {
+		return tenancy.DeletedAccount{}, err
+	}
+	// Lock the members first, so that a membership another transaction is
+	// adding either commits before the orphan check below or waits for it.
+	userKey := sq.Eq{"platform_id": r.PlatformID, "id": memberIDs}
+	if err := s.lockRows(ctx, tx, usersTable, userKey, "FOR UPDATE"); err != nil {
+		return tenancy.DeletedAccount{}, err
+	}
+	if err := exec(ctx, tx, s.sb().Delete(accountsTable).Where(key)); err != nil {
+		return tenancy.DeletedAccount{}, err
+	}
+	orphans, err := s.retireOrphans(ctx, tx, r, memberIDs)
+	if err != nil {
+		return tenancy.DeletedAccount{}, err
+	}
+	return tenancy.DeletedAccount{Account: a, DeletedUserIDs: orphans}, nil
+}
+
+// retireOrphans marks deleted those of userIDs that are not deleted, hold
+// no platform role and are left with no membership, clears their names and
+// removes their tokens. It returns their IDs in ascending order.
+func (s *Store) retireOrphans(ctx context.Context, tx *sqlx.Tx, r tenancy.DeleteAccount, userIDs []string) ([]string, error) {
+	if len(userIDs) == 0 {
+		return nil, nil
+	}
+	up := s.sb().Update(usersTable).
+		Set("status", string(tenancy.UserDeleted)).Set("name", "").Set("name_key", "").
+		Set("updated_at", s.tm(r.Now)).Set("version", sq.Expr("version + 1")).
+		Where(sq.Eq{"platform_id": r.PlatformID, "id": userIDs, "role": string(tenancy.RoleNone)}).
+		Where(sq.NotEq{"status": string(tenancy.UserDeleted)}).
+		Where("NOT EXISTS (SELECT 1 FROM " + membersTable + " m" +
+			" WHERE m.platform_id = " + usersTable + ".platform_id AND m.user_id = " + usersTable + ".id)").
+		Suffix("RETURNING id")
+	var ids []string
+	if err := selectInto(ctx, tx, &ids, up); err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	slices.Sort(ids)
+	del := s.sb().Delete(tokensTable).Where(sq.Eq{"platform_id": r.PlatformID, "user_id": ids})
+	return ids, exec(ctx, tx, del)
+}
+
+// lockRows takes row locks (mode "FOR UPDATE" or "FOR SHARE") on the rows
+// of table matching where, in ID order, on PostgreSQL. On SQLite the
+// transaction already holds the database's write lock.
+func (s *Store) lockRows(ctx context.Context, tx *sqlx.Tx, table string, where sq.Eq, mode string) error {
+	if s.db.Dialect != sqlkit.Postgres {
+		return nil
+	}
+	var ids []string
+	sel := s.sb().Select("id").From(table).Where(where).OrderBy("id").Suffix(mode)
+	return selectInto(ctx, tx, &ids, sel)
+}

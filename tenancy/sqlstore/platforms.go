@@ -1,0 +1,55 @@
+package sqlstore
+
+import (
+	"context"
+
+	sq "github.com/Masterminds/squirrel"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/tenancy"
+)
+
+// InsertPlatform adds p and ev in one transaction; an existing ID is
+// tenancy.ErrConflict.
+func (s *Store) InsertPlatform(ctx context.Context, p tenancy.Platform, ev audit.Event) error {
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		ins := s.sb().Insert(platformsTable).Columns(platformColumns...).
+			Values(p.ID, p.Name, s.tm(p.CreatedAt), s.tm(p.UpdatedAt))
+		if err := exec(ctx, tx, ins); err != nil {
+			return err
+		}
+		return s.writeEvents(ctx, tx, ev)
+	})
+	return fail("insert platform", err)
+}
+
+// GetPlatform returns the platform with id, or tenancy.ErrNotFound.
+func (s *Store) GetPlatform(ctx context.Context, id string) (tenancy.Platform, error) {
+	var r platformRow
+	q := s.sb().Select(platformColumns...).From(platformsTable).Where(sq.Eq{"id": id})
+	if err := getInto(ctx, s.db, &r, q); err != nil {
+		return tenancy.Platform{}, fail("get platform", err)
+	}
+	return r.platform(), nil
+}
+
+// UpdatePlatform writes p's name and UpdatedAt together with ev;
+// tenancy.ErrNotFound if the platform is missing.
+func (s *Store) UpdatePlatform(ctx context.Context, p tenancy.Platform, ev audit.Event) error {
+	const op = "update platform"
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		up := s.sb().Update(platformsTable).
+			Set("name", p.Name).Set("updated_at", s.tm(p.UpdatedAt)).
+			Where(sq.Eq{"id": p.ID})
+		n, err := execN(ctx, tx, up)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return errorf(tenancy.ErrNotFound, "platform %q", p.ID)
+		}
+		return s.writeEvents(ctx, tx, ev)
+	})
+	return fail(op, err)
+}

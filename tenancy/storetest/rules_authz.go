@@ -1,0 +1,259 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/tenancy"
+)
+
+func testUserManagementRules(t *testing.T, h Harness) {
+	p := newPlatform(t, h, nil)
+	regular := p.user(tenancy.RoleNone)
+	other := p.user(tenancy.RoleAdmin)
+	otherOwner := p.user(tenancy.RoleOwner)
+	cases := []struct {
+		name   string
+		actor  tenancy.User
+		target tenancy.User
+		ok     bool
+	}{
+		{"owner disables admin", p.owner, other, true},
+		{"owner disables operator", p.owner, p.oper, true},
+		{"owner disables regular", p.owner, regular, true},
+		{"owner disables owner", p.owner, otherOwner, false},
+		{"owner disables self", p.owner, p.owner, false},
+		{"admin disables regular", p.admin, regular, true},
+		{"admin disables self", p.admin, p.admin, false},
+		{"admin disables admin", p.admin, other, false},
+		{"admin disables operator", p.admin, p.oper, false},
+		{"admin disables owner", p.admin, p.owner, false},
+		{"operator disables regular", p.oper, regular, true},
+		{"operator disables admin", p.oper, p.admin, false},
+		{"secure operator disables operator", p.secure, p.oper, false},
+		{"regular disables regular", p.customer, regular, false},
+	}
+	for _, tc := range cases {
+		_, err := p.svc.DisableUser(p.as(tc.actor), p.id, tc.target.ID)
+		if tc.ok {
+			require.NoError(t, err, tc.name)
+			_, err = p.svc.EnableUser(p.as(tc.actor), p.id, tc.target.ID)
+			require.NoError(t, err, tc.name)
+		} else {
+			require.ErrorIs(t, err, tenancy.ErrForbidden, tc.name)
+		}
+		u, err := p.svc.User(p.sys, p.id, tc.target.ID)
+		require.NoError(t, err)
+		assert.Equal(t, tenancy.UserActive, u.Status, tc.name)
+	}
+
+	// Only owners grant staff roles.
+	_, err := p.svc.CreateUser(p.as(p.admin), tenancy.CreateUserParams{PlatformID: p.id, Email: "new-admin@rules.example", Name: "N", Role: tenancy.RoleAdmin, Password: testPassword})
+	require.ErrorIs(t, err, tenancy.ErrForbidden)
+	_, err = p.svc.SetRole(p.as(p.admin), p.id, regular.ID, tenancy.RoleOperator)
+	require.ErrorIs(t, err, tenancy.ErrForbidden)
+	_, err = p.svc.CreateUser(p.as(p.customer), tenancy.CreateUserParams{PlatformID: p.id, Email: "friend@rules.example", Name: "F", Password: testPassword})
+	require.ErrorIs(t, err, tenancy.ErrForbidden, "no self-registration through the back door")
+	u, err := p.svc.SetRole(p.as(p.owner), p.id, regular.ID, tenancy.RoleOwner)
+	require.NoError(t, err, "owners promote to owner")
+	assert.Equal(t, tenancy.RoleOwner, u.Role)
+
+	// A demoted admin loses admin rights on the very next call.
+	_, err = p.svc.SetRole(p.as(p.owner), p.id, p.admin.ID, tenancy.RoleNone)
+	require.NoError(t, err)
+	_, err = p.svc.DisableUser(p.as(p.admin), p.id, p.customer.ID)
+	require.ErrorIs(t, err, tenancy.ErrForbidden)
+}
+
+func testOwnerDemotion(t *testing.T, h Harness) {
+	var asked []tenancy.OwnerDemotion
+	approve := false
+	p := newPlatform(t, h, &tenancy.Config{AuthorizeOwnerDemotion: func(_ context.Context, d tenancy.OwnerDemotion) error {
+		asked = append(asked, d)
+		if !approve {
+			return errors.New("super-admin said no")
+		}
+		return nil
+	}})
+	peer := p.user(tenancy.RoleOwner)
+	_, err := p.svc.SetRole(p.as(p.owner), p.id, peer.ID, tenancy.RoleAdmin)
+	require.ErrorIs(t, err, tenancy.ErrForbidden)
+	_, err = p.svc.SetRole(p.as(p.owner), p.id, p.owner.ID, tenancy.RoleNone)
+	require.ErrorIs(t, err, tenancy.ErrForbidden, "not even oneself")
+	require.Len(t, asked, 2)
+	assert.Equal(t, peer.ID, asked[0].UserID)
+	assert.Equal(t, p.owner.ID, asked[0].Actor.UserID)
+
+	approve = true
+	u, err := p.svc.SetRole(p.as(p.owner), p.id, peer.ID, tenancy.RoleAdmin)
+	require.NoError(t, err)
+	assert.Equal(t, tenancy.RoleAdmin, u.Role)
+
+	// Without the hook, only the host (a system principal) can.
+	q := newPlatform(t, h, nil)
+	peer = q.user(tenancy.RoleOwner)
+	_, err = q.svc.SetRole(q.as(q.owner), q.id, peer.ID, tenancy.RoleAdmin)
+	require.ErrorIs(t, err, tenancy.ErrForbidden)
+	_, err = q.svc.SetRole(q.sys, q.id, peer.ID, tenancy.RoleAdmin)
+	require.NoError(t, err)
+}
+
+// testSecureAccounts walks every mutating account call on a secure account:
+// only a secure operator (or the host) gets through.
+func testSecureAccounts(t *testing.T, h Harness) {
+	p := newPlatform(t, h, nil)
+	_, err := p.svc.SetSecure(p.as(p.oper), p.id, p.acc.ID, true)
+	require.NoError(t, err, "any operator may mark an account secure")
+	calls := map[string]func(ctx context.Context) error{
+		"update": func(ctx context.Context) error {
+			_, err := p.svc.UpdateAccount(ctx, p.id, p.acc.ID, tenancy.AccountEdit{Note: ptr("x")})
+			return err
+		},
+		"disable":  func(ctx context.Context) error { _, err := p.svc.DisableAccount(ctx, p.id, p.acc.ID); return err },
+		"enable":   func(ctx context.Context) error { _, err := p.svc.EnableAccount(ctx, p.id, p.acc.ID); return err },
+		"lock":     func(ctx context.Context) error { _, err := p.svc.LockAccount(ctx, p.id, p.acc.ID); return err },
+		"unlock":   func(ctx context.Context) error { _, err := p.svc.UnlockAccount(ctx, p.id, p.acc.ID); return err },
+		"template": func(ctx context.Context) error { _, err := p.svc.SetTemplate(ctx, p.id, p.acc.ID, true); return err },
+		"links": func(ctx context.Context) error {
+			_, err := p.svc.SetLinksAllowed(ctx, p.id, p.acc.ID, true)
+			return err
+		},
+		"step": func(ctx context.Context) error {
+			_, err := p.svc.CompleteOnboardingStep(ctx, p.id, p.acc.ID, "widget")
+			return err
+		},
+		"setup": func(ctx context.Context) error { _, err := p.svc.MarkSetupComplete(ctx, p.id, p.acc.ID); return err },
+		"add member": func(ctx context.Context) error {
+			_, err := p.svc.AddMember(ctx, tenancy.AddMemberParams{PlatformID: p.id, AccountID: p.acc.ID, UserID: p.admin.ID})
+			return err
+		},
+		"remove member": func(ctx context.Context) error { return p.svc.RemoveMember(ctx, p.id, p.acc.ID, p.admin.ID) },
+		"delete": func(ctx context.Context) error {
+			_, err := p.svc.DeleteAccount(ctx, p.id, p.acc.ID)
+			return err
+		},
+		"unsecure": func(ctx context.Context) error { _, err := p.svc.SetSecure(ctx, p.id, p.acc.ID, false); return err },
+	}
+	for name, call := range calls {
+		for _, u := range []tenancy.User{p.owner, p.admin, p.oper} {
+			require.ErrorIs(t, call(p.as(u)), tenancy.ErrForbidden, "%s by %s", name, u.Role)
+		}
+	}
+	acc, err := p.svc.Account(p.sys, p.id, p.acc.ID)
+	require.NoError(t, err)
+	assert.True(t, acc.Secure)
+	assert.False(t, acc.Locked)
+	// A secure operator gets through.
+	_, err = p.svc.LockAccount(p.as(p.secure), p.id, p.acc.ID)
+	require.NoError(t, err)
+	_, err = p.svc.SetSecure(p.as(p.secure), p.id, p.acc.ID, false)
+	require.NoError(t, err)
+}
+
+// testImpersonatedPrincipal: when an operator acts as a customer, the
+// customer's rights apply, and both names reach the trail.
+func testImpersonatedPrincipal(t *testing.T, h Harness) {
+	p := newPlatform(t, h, nil)
+	ctx := audit.WithPrincipal(context.Background(), audit.Principal{PlatformID: p.id, UserID: p.customer.ID, ActorID: p.oper.ID, SessionID: "s1"})
+	_, err := p.svc.DisableAccount(ctx, p.id, p.acc.ID)
+	require.ErrorIs(t, err, tenancy.ErrForbidden, "the customer's rights apply, not the operator's")
+	err = p.svc.ChangePassword(ctx, tenancy.ChangePasswordParams{PlatformID: p.id, UserID: p.customer.ID, Current: testPassword, New: "hijacked password"})
+	require.ErrorIs(t, err, tenancy.ErrForbidden)
+	_, err = p.svc.UpdateAccount(ctx, p.id, p.acc.ID, tenancy.AccountEdit{Name: ptr("Acme Renamed")})
+	require.NoError(t, err, "the primary admin edits the profile")
+	_, err = p.svc.UpdateAccount(ctx, p.id, p.acc.ID, tenancy.AccountEdit{Note: ptr("staff only")})
+	require.ErrorIs(t, err, tenancy.ErrForbidden)
+	last := p.events()[0]
+	assert.Equal(t, "account.update", last.Action)
+	assert.Equal(t, p.oper.ID, last.ActorID)
+	assert.Equal(t, p.customer.ID, last.OnBehalfOfID)
+}
+
+// testServicePlatformIsolation: staff of one platform reach nothing of
+// another, by any call.
+func testServicePlatformIsolation(t *testing.T, h Harness) {
+	a := newPlatform(t, h, nil)
+	b := newPlatform(t, h, nil)
+	// Staff of A naming B's platform are not B's users.
+	ctxA := a.as(a.owner)
+	mutations := map[string]func() error{
+		"create account": func() error {
+			_, err := a.svc.CreateAccount(ctxA, tenancy.CreateAccountParams{PlatformID: b.id, Name: "X", Email: "x@iso.example", Password: testPassword})
+			return err
+		},
+		"create user": func() error {
+			_, err := a.svc.CreateUser(ctxA, tenancy.CreateUserParams{PlatformID: b.id, Name: "X", Email: "x@iso.example", Password: testPassword})
+			return err
+		},
+		"update": func() error {
+			_, err := a.svc.UpdateAccount(ctxA, b.id, b.acc.ID, tenancy.AccountEdit{Note: ptr("x")})
+			return err
+		},
+		"disable": func() error { _, err := a.svc.DisableAccount(ctxA, b.id, b.acc.ID); return err },
+		"lock":    func() error { _, err := a.svc.LockAccount(ctxA, b.id, b.acc.ID); return err },
+		"delete":  func() error { _, err := a.svc.DeleteAccount(ctxA, b.id, b.acc.ID); return err },
+		"rename":  func() error { _, err := a.svc.RenamePlatform(ctxA, b.id, "Mine"); return err },
+		"set role": func() error {
+			_, err := a.svc.SetRole(ctxA, b.id, b.customer.ID, tenancy.RoleOwner)
+			return err
+		},
+		"disable user": func() error { _, err := a.svc.DisableUser(ctxA, b.id, b.customer.ID); return err },
+		"set password": func() error { return a.svc.SetPassword(ctxA, b.id, b.customer.ID, "taken over password") },
+		"issue token": func() error {
+			_, err := a.svc.IssuePasswordToken(ctxA, b.id, b.customer.ID, tenancy.TokenResetPassword)
+			return err
+		},
+		"add member": func() error {
+			_, err := a.svc.AddMember(ctxA, tenancy.AddMemberParams{PlatformID: b.id, AccountID: b.acc.ID, UserID: b.customer.ID})
+			return err
+		},
+	}
+	for name, m := range mutations {
+		require.ErrorIs(t, m(), tenancy.ErrForbidden, name)
+	}
+	// Even the host's own system principal cannot mix platforms: B's records
+	// do not exist under A's ID.
+	_, err := a.svc.DisableAccount(a.sys, a.id, b.acc.ID)
+	require.ErrorIs(t, err, tenancy.ErrNotFound)
+	_, err = a.svc.DisableUser(a.sys, a.id, b.customer.ID)
+	require.ErrorIs(t, err, tenancy.ErrNotFound)
+	_, err = a.svc.AddMember(a.sys, tenancy.AddMemberParams{PlatformID: a.id, AccountID: a.acc.ID, UserID: b.customer.ID})
+	require.ErrorIs(t, err, tenancy.ErrNotFound)
+	_, err = a.svc.Account(ctxA, a.id, b.acc.ID)
+	require.ErrorIs(t, err, tenancy.ErrNotFound)
+	_, err = a.svc.AccountByUID(ctxA, a.id, b.acc.UID)
+	require.ErrorIs(t, err, tenancy.ErrNotFound)
+	_, err = a.svc.User(ctxA, a.id, b.customer.ID)
+	require.ErrorIs(t, err, tenancy.ErrNotFound)
+	_, err = a.svc.UserByEmail(ctxA, a.id, b.customer.Email)
+	require.ErrorIs(t, err, tenancy.ErrNotFound)
+	ms, err := a.svc.Members(ctxA, a.id, b.acc.ID)
+	require.NoError(t, err)
+	assert.Empty(t, ms)
+	page, err := a.svc.ListAccounts(ctxA, tenancy.ListAccountsParams{PlatformID: a.id, IncludeLocked: true, Limit: 500})
+	require.NoError(t, err)
+	for _, acc := range page.Accounts {
+		assert.Equal(t, a.id, acc.PlatformID)
+	}
+	users, err := a.svc.ListUsers(ctxA, tenancy.ListUsersParams{PlatformID: a.id, IncludeDisabled: true, Limit: 500})
+	require.NoError(t, err)
+	for _, u := range users.Users {
+		assert.Equal(t, a.id, u.PlatformID)
+	}
+	// B's reset links do not work on A.
+	tok, err := b.svc.IssuePasswordToken(b.as(b.owner), b.id, b.customer.ID, tenancy.TokenResetPassword)
+	require.NoError(t, err)
+	_, err = a.svc.UsePasswordToken(context.Background(), a.id, tok.Token, "taken over password")
+	require.ErrorIs(t, err, tenancy.ErrNotFound)
+	// And B is untouched.
+	acc, err := b.svc.Account(b.sys, b.id, b.acc.ID)
+	require.NoError(t, err)
+	assert.Equal(t, b.acc.Version, acc.Version)
+	_, err = b.login(b.customer.Email, testPassword, "")
+	require.NoError(t, err)
+}
