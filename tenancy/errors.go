@@ -49,6 +49,7 @@ type InvalidError struct {
 	Reason string
 }
 
+// Error says which field is invalid and why.
 func (e *InvalidError) Error() string { return "invalid " + e.Field + ": " + e.Reason }
 
 // Is makes errors.Is(err, ErrInvalid) true.
