@@ -66,25 +66,46 @@ func (s *Service) CreateAccount(ctx context.Context, p CreateAccountParams) (Cre
 	if err := a.mayManageAccount(acc); err != nil {
 		return CreatedAccount{}, fmt.Errorf(op, err)
 	}
-	rec := NewAccount{Account: acc}
+	var existing *User
 	admin, err := s.store.GetUserByEmail(ctx, p.PlatformID, acc.Email)
 	switch {
 	case err == nil && admin.Status != UserDeleted:
 		if p.Password != "" {
 			return CreatedAccount{}, fmt.Errorf(op, invalid("password", "the user with this email exists already and keeps their password; leave it empty"))
 		}
-	case err == nil || errors.Is(err, ErrNotFound):
+		existing = &admin
+	case err != nil && !errors.Is(err, ErrNotFound):
+		return CreatedAccount{}, fmt.Errorf(op, err)
+	}
+	rec, out, err := s.accountRecord(ctx, acc, p, existing, s.defaultAllocations(acc), "account.create")
+	if err != nil {
+		return CreatedAccount{}, fmt.Errorf(op, err)
+	}
+	if err := s.store.CreateAccount(ctx, rec); err != nil {
+		return CreatedAccount{}, fmt.Errorf(op, err)
+	}
+	return out, nil
+}
+
+// accountRecord builds what the store writes for a new account: its
+// primary admin (existing, or a new user from p), membership, allocations,
+// set-password token when the new admin has no password, and event.
+func (s *Service) accountRecord(ctx context.Context, acc Account, p CreateAccountParams, existing *User, allocs []Allocation, action string) (NewAccount, CreatedAccount, error) {
+	rec := NewAccount{Account: acc, Allocations: allocs}
+	var admin User
+	if existing != nil {
+		admin = *existing
+	} else {
 		adminName := p.AdminName
 		if strings.TrimSpace(adminName) == "" {
 			adminName = acc.Name
 		}
-		admin, err = s.newUser(ctx, CreateUserParams{PlatformID: p.PlatformID, Email: acc.Email, Name: adminName, Password: p.Password})
+		var err error
+		admin, err = s.newUser(ctx, CreateUserParams{PlatformID: acc.PlatformID, Email: acc.Email, Name: adminName, Password: p.Password})
 		if err != nil {
-			return CreatedAccount{}, fmt.Errorf(op, err)
+			return NewAccount{}, CreatedAccount{}, err
 		}
 		rec.NewUser = &admin
-	default:
-		return CreatedAccount{}, fmt.Errorf(op, err)
 	}
 	rec.Account.PrimaryUserID = admin.ID
 	rec.Members = []Member{{PlatformID: acc.PlatformID, AccountID: acc.ID, UserID: admin.ID, Primary: true, CreatedAt: acc.CreatedAt}}
@@ -95,14 +116,22 @@ func (s *Service) CreateAccount(ctx context.Context, p CreateAccountParams) (Cre
 			CreatedAt: acc.CreatedAt, ExpiresAt: acc.CreatedAt.Add(s.cfg.SetPasswordTTL)}
 		out.SetPasswordToken = tok
 	}
-	ev := s.event(ctx, acc.PlatformID, "account.create")
+	ev := s.event(ctx, acc.PlatformID, action)
 	ev.AccountID, ev.TargetType, ev.TargetID = acc.ID, "account", acc.ID
 	ev.Changes = accountChanges(Account{}, rec.Account)
 	rec.Events = []audit.Event{ev}
-	if err := s.store.CreateAccount(ctx, rec); err != nil {
-		return CreatedAccount{}, fmt.Errorf(op, err)
+	return rec, out, nil
+}
+
+// defaultAllocations are a new account's first allocations, from
+// Config.DefaultAllocations, in resource order.
+func (s *Service) defaultAllocations(acc Account) []Allocation {
+	var out []Allocation
+	for res, limit := range s.cfg.DefaultAllocations {
+		out = append(out, Allocation{PlatformID: acc.PlatformID, AccountID: acc.ID, Resource: res, Limit: limit, UpdatedAt: acc.CreatedAt})
 	}
-	return out, nil
+	slices.SortFunc(out, func(a, b Allocation) int { return strings.Compare(a.Resource, b.Resource) })
+	return out
 }
 
 // newAccount checks p and builds the account record.
@@ -460,6 +489,7 @@ func (s *Service) DeleteAccount(ctx context.Context, platformID, accountID strin
 	if err != nil {
 		return DeletedAccount{}, fmt.Errorf(op, err)
 	}
+	s.perms.forgetAccount(platformID, accountID)
 	if s.cfg.OnAccountDeleted != nil {
 		s.cfg.OnAccountDeleted(ctx, AccountDeleted{PlatformID: platformID, AccountID: accountID, DeletedUserIDs: res.DeletedUserIDs, At: now})
 	}

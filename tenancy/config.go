@@ -53,6 +53,32 @@ type Config struct {
 	// conversations). Errors are the host's to handle; deletion is final.
 	OnAccountDeleted func(ctx context.Context, d AccountDeleted)
 
+	// DefaultAllocations are the allocations every new account gets, by
+	// resource, each drawn from its pool when the resource has one.
+	// Defaults to 10 team members (ResourceTeamMembers); a map given here
+	// replaces the default whole.
+	DefaultAllocations map[string]int64
+	// TestConversion is what converting a test account to a regular one
+	// takes from the pool. Defaults to one bot slot.
+	TestConversion QuotaUse
+	// LinkScreening is how long a new account may not send external links
+	// unless staff lift the screening. Defaults to 30 days.
+	LinkScreening time.Duration
+
+	// PermissionTTL is how long Can trusts a cached membership. Defaults to
+	// 30 seconds.
+	PermissionTTL time.Duration
+	// PermissionCacheSize bounds the memberships Can keeps. Defaults to
+	// 100,000.
+	PermissionCacheSize int
+
+	// SecretKey encrypts the accounts' SSO secrets at rest
+	// (XChaCha20-Poly1305). It must be 32 bytes; SSO calls fail without it.
+	SecretKey []byte
+	// SSOLinkMaxAge bounds how far in the future a signed login link may
+	// expire. Defaults to 10 minutes.
+	SSOLinkMaxAge time.Duration
+
 	// Logger receives warnings (such as a failed re-hash). Defaults to
 	// silent.
 	Logger *slog.Logger
@@ -83,6 +109,10 @@ const (
 	DefaultMaxPasswordLength = 512
 	DefaultSetPasswordTTL    = 7 * 24 * time.Hour
 	DefaultResetPasswordTTL  = time.Hour
+	DefaultTeamMembers       = 10
+	DefaultLinkScreening     = 30 * 24 * time.Hour
+	DefaultPermissionTTL     = 30 * time.Second
+	DefaultSSOLinkMaxAge     = 10 * time.Minute
 )
 
 func (c *Config) withDefaults() Config {
@@ -116,6 +146,24 @@ func (c *Config) withDefaults() Config {
 	}
 	if out.ResetPasswordTTL <= 0 {
 		out.ResetPasswordTTL = DefaultResetPasswordTTL
+	}
+	if out.DefaultAllocations == nil {
+		out.DefaultAllocations = map[string]int64{ResourceTeamMembers: DefaultTeamMembers}
+	}
+	if out.TestConversion == (QuotaUse{}) {
+		out.TestConversion = QuotaUse{Resource: ResourceBotSlots, N: 1}
+	}
+	if out.LinkScreening <= 0 {
+		out.LinkScreening = DefaultLinkScreening
+	}
+	if out.PermissionTTL <= 0 {
+		out.PermissionTTL = DefaultPermissionTTL
+	}
+	if out.PermissionCacheSize <= 0 {
+		out.PermissionCacheSize = 100_000
+	}
+	if out.SSOLinkMaxAge <= 0 {
+		out.SSOLinkMaxAge = DefaultSSOLinkMaxAge
 	}
 	if out.Logger == nil {
 		out.Logger = slog.New(slog.DiscardHandler)

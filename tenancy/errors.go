@@ -56,3 +56,7 @@ func (e *InvalidError) Error() string { return "invalid " + e.Field + ": " + e.R
 func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
 
 func invalid(field, reason string) error { return &InvalidError{Field: field, Reason: reason} }
+
+// ErrQuotaExceeded reports a pool, an allocation or a team too small for
+// what was asked; nothing was taken.
+var ErrQuotaExceeded = errors.New("quota exceeded")

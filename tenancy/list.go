@@ -15,11 +15,17 @@ type ListAccountsParams struct {
 	Status AccountStatus
 	// IncludeLocked keeps locked accounts, left out otherwise.
 	IncludeLocked bool
-	// OnlyTest, OnlyInSetup and OnlyTemplates keep test accounts, accounts
-	// in setup, and templates.
-	OnlyTest      bool
+	// Test keeps test accounts: all, still running, or expired.
+	Test TestFilter
+	// OnlyInSetup and OnlyTemplates keep accounts in setup, and templates.
 	OnlyInSetup   bool
 	OnlyTemplates bool
+	// OperatorID keeps the accounts assigned to that operator ("my
+	// accounts").
+	OperatorID string
+	// WithFigures fills AccountPage.Figures for the page's accounts, read in
+	// one batch.
+	WithFigures bool
 	// Tag and Plan keep accounts with that tag or plan label.
 	Tag  string
 	Plan string
@@ -38,7 +44,10 @@ type ListAccountsParams struct {
 // at the end).
 type AccountPage struct {
 	Accounts []Account
-	Next     string
+	// Figures holds each account's summary figures by account ID, when
+	// asked with WithFigures.
+	Figures map[string]Figures
+	Next    string
 }
 
 type accountCursorJSON struct {
@@ -50,7 +59,7 @@ type accountCursorJSON struct {
 // ListAccounts returns one page of accounts.
 func (s *Service) ListAccounts(ctx context.Context, p ListAccountsParams) (AccountPage, error) {
 	const op = "tenancy: list accounts: %w"
-	q, err := accountQuery(p)
+	q, err := accountQuery(p, s.now())
 	if err != nil {
 		return AccountPage{}, fmt.Errorf(op, err)
 	}
@@ -72,10 +81,35 @@ func (s *Service) ListAccounts(ctx context.Context, p ListAccountsParams) (Accou
 		}
 		page.Next = encodeCursor(c)
 	}
+	if p.WithFigures && len(page.Accounts) > 0 {
+		if page.Figures, err = s.figures(ctx, p.PlatformID, page.Accounts); err != nil {
+			return AccountPage{}, fmt.Errorf(op, err)
+		}
+	}
 	return page, nil
 }
 
-func accountQuery(p ListAccountsParams) (AccountQuery, error) {
+// figures reads the summary figures of accs in one batch.
+func (s *Service) figures(ctx context.Context, platformID string, accs []Account) (map[string]Figures, error) {
+	ids := make([]string, len(accs))
+	for i, a := range accs {
+		ids[i] = a.ID
+	}
+	fs, err := s.store.Figures(ctx, platformID, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Figures, len(ids))
+	for _, id := range ids {
+		out[id] = Figures{AccountID: id}
+	}
+	for _, f := range fs {
+		out[f.AccountID] = f
+	}
+	return out, nil
+}
+
+func accountQuery(p ListAccountsParams, now time.Time) (AccountQuery, error) {
 	limit, err := pageSize(p.Limit)
 	if err != nil {
 		return AccountQuery{}, err
@@ -84,6 +118,11 @@ func accountQuery(p ListAccountsParams) (AccountQuery, error) {
 	case "", AccountActive, AccountDisabled:
 	default:
 		return AccountQuery{}, invalid("status", fmt.Sprintf("unknown status %q", string(p.Status)))
+	}
+	switch p.Test {
+	case AnyAccount, TestAccounts, TestRunning, TestExpired:
+	default:
+		return AccountQuery{}, invalid("test", fmt.Sprintf("unknown test filter %q", string(p.Test)))
 	}
 	switch p.Sort {
 	case "":
@@ -97,9 +136,9 @@ func accountQuery(p ListAccountsParams) (AccountQuery, error) {
 		return AccountQuery{}, invalid("search", "must be at most 200 bytes")
 	}
 	q := AccountQuery{
-		PlatformID: p.PlatformID, Status: p.Status, IncludeLocked: p.IncludeLocked, OnlyTest: p.OnlyTest,
-		OnlyInSetup: p.OnlyInSetup, OnlyTemplates: p.OnlyTemplates, Tag: strings.TrimSpace(p.Tag),
-		Plan: strings.TrimSpace(p.Plan), Search: search, Sort: p.Sort, Limit: limit,
+		PlatformID: p.PlatformID, Status: p.Status, IncludeLocked: p.IncludeLocked, Test: p.Test,
+		OnlyInSetup: p.OnlyInSetup, OnlyTemplates: p.OnlyTemplates, OperatorID: p.OperatorID, Tag: strings.TrimSpace(p.Tag),
+		Plan: strings.TrimSpace(p.Plan), Search: search, Sort: p.Sort, Limit: limit, Now: now,
 	}
 	if p.After != "" {
 		var c accountCursorJSON

@@ -41,10 +41,54 @@ func (s *Service) AddMember(ctx context.Context, p AddMemberParams) (Member, err
 	ev := s.event(ctx, acc.PlatformID, "member.add")
 	ev.AccountID, ev.TargetType, ev.TargetID = acc.ID, "user", u.ID
 	ev.Changes = changed("permissions", "", strings.Join(perms, ", "))
-	if err := s.store.InsertMember(ctx, m, ev); err != nil {
+	err = s.store.InsertMember(ctx, NewMember{Member: m, Quota: &QuotaUse{Resource: ResourceTeamMembers, N: 1}, Event: ev})
+	if err != nil {
 		return Member{}, fmt.Errorf(op, err)
 	}
+	s.perms.forget(m.PlatformID, m.AccountID, m.UserID)
 	return m, nil
+}
+
+// SetPermissions replaces a team member's permissions.
+func (s *Service) SetPermissions(ctx context.Context, p AddMemberParams) (Member, error) {
+	const op = "tenancy: set permissions: %w"
+	perms, err := normalizePermissions(p.Permissions)
+	if err != nil {
+		return Member{}, fmt.Errorf(op, err)
+	}
+	if _, _, err := s.accountForTeamChange(ctx, p.PlatformID, p.AccountID); err != nil {
+		return Member{}, fmt.Errorf(op, err)
+	}
+	m, err := s.member(ctx, p.PlatformID, p.AccountID, p.UserID)
+	if err != nil {
+		return Member{}, fmt.Errorf(op, err)
+	}
+	if m.Primary {
+		return Member{}, fmt.Errorf(op, fmt.Errorf("%w: the primary admin holds every permission", ErrForbidden))
+	}
+	ev := s.event(ctx, p.PlatformID, "member.set_permissions")
+	ev.AccountID, ev.TargetType, ev.TargetID = p.AccountID, "user", p.UserID
+	ev.Changes = changed("permissions", strings.Join(m.Permissions, ", "), strings.Join(perms, ", "))
+	m.Permissions = perms
+	if err := s.store.UpdateMember(ctx, m, ev); err != nil {
+		return Member{}, fmt.Errorf(op, err)
+	}
+	s.perms.forget(m.PlatformID, m.AccountID, m.UserID)
+	return m, nil
+}
+
+// member finds one member of an account.
+func (s *Service) member(ctx context.Context, platformID, accountID, userID string) (Member, error) {
+	ms, err := s.store.Members(ctx, platformID, accountID)
+	if err != nil {
+		return Member{}, err
+	}
+	for _, m := range ms {
+		if m.UserID == userID {
+			return m, nil
+		}
+	}
+	return Member{}, fmt.Errorf("%w: member", ErrNotFound)
 }
 
 // RemoveMember takes a team member out of an account. The primary admin
@@ -60,9 +104,12 @@ func (s *Service) RemoveMember(ctx context.Context, platformID, accountID, userI
 	}
 	ev := s.event(ctx, platformID, "member.remove")
 	ev.AccountID, ev.TargetType, ev.TargetID = accountID, "user", userID
-	if err := s.store.DeleteMember(ctx, platformID, accountID, userID, ev); err != nil {
+	err = s.store.DeleteMember(ctx, RemoveMember{PlatformID: platformID, AccountID: accountID, UserID: userID,
+		Quota: &QuotaUse{Resource: ResourceTeamMembers, N: 1}, Event: ev})
+	if err != nil {
 		return fmt.Errorf(op, err)
 	}
+	s.perms.forget(platformID, accountID, userID)
 	return nil
 }
 

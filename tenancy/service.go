@@ -22,6 +22,7 @@ import (
 type Service struct {
 	store Store
 	cfg   Config
+	perms *permCache
 
 	dummyOnce sync.Once
 	dummyHash string
@@ -29,7 +30,8 @@ type Service struct {
 
 // New returns a Service over store.
 func New(store Store, cfg *Config) *Service {
-	return &Service{store: store, cfg: cfg.withDefaults()}
+	c := cfg.withDefaults()
+	return &Service{store: store, cfg: c, perms: newPermCache(c.PermissionCacheSize)}
 }
 
 // maxStaleRetries bounds how often a read-modify-write is retried when

@@ -30,6 +30,11 @@ type Store interface {
 	AccountStore
 	MemberStore
 	TokenStore
+	QuotaStore
+	OperatorStore
+	GrantStore
+	ActivityStore
+	SSOStore
 }
 
 // PlatformStore persists platforms.
@@ -90,10 +95,14 @@ type UserCursor struct {
 // AccountStore persists accounts.
 type AccountStore interface {
 	// CreateAccount adds an account with, atomically, its new primary user
-	// (when NewUser is set), its members, an optional password token, and
-	// the events. A taken nickname, UID or user email is ErrConflict and
-	// nothing is written.
+	// (when NewUser is set), its members, its allocations (each drawn from
+	// its resource's pool, when there is one), an optional password token,
+	// and the events. A taken nickname, UID or user email is ErrConflict, a
+	// pool without room ErrQuotaExceeded, and nothing is written.
 	CreateAccount(ctx context.Context, r NewAccount) error
+	// CreateAccounts is CreateAccount for many accounts at once, all or
+	// nothing: one failure writes none of them. Stores batch the writes.
+	CreateAccounts(ctx context.Context, rs []NewAccount) error
 	// GetAccount returns the account, or ErrNotFound.
 	GetAccount(ctx context.Context, platformID, accountID string) (Account, error)
 	// GetAccountByNickname returns the account with that nickname, or
@@ -107,8 +116,9 @@ type AccountStore interface {
 	// when the version moved, ErrNotFound when the account is gone,
 	// ErrConflict when the nickname is taken.
 	UpdateAccount(ctx context.Context, a Account, ev audit.Event) error
-	// DeleteAccount removes the account, its tags and its members
-	// atomically. Users left with no membership and no platform role become
+	// DeleteAccount removes the account and everything of it atomically:
+	// tags, members, allocations (returned to their pools), operator
+	// assignments, grants, activity, and its SSO secret. Users left with no membership and no platform role become
 	// UserDeleted with their name cleared, their version bumped, UpdatedAt
 	// set to r.Now and their password tokens deleted (their email and
 	// password hash stay, so a login is told why it fails). It returns those
@@ -126,6 +136,9 @@ type NewAccount struct {
 	// admin).
 	NewUser *User
 	Members []Member
+	// Allocations are the account's first allocations (Used zero), each
+	// drawn from its resource's pool when there is one.
+	Allocations []Allocation
 	// Token, when set, is the primary admin's set-password token.
 	Token  *PasswordToken
 	Events []audit.Event
@@ -165,11 +178,17 @@ type AccountQuery struct {
 	// IncludeLocked keeps locked accounts, which are otherwise left out
 	// (the accounts page's "include locked accounts" filter).
 	IncludeLocked bool
-	// OnlyTest keeps test accounts; OnlyInSetup accounts that have not
-	// completed onboarding; OnlyTemplates template accounts.
-	OnlyTest      bool
+	// Test keeps test accounts: all of them, or those still running or
+	// expired at Now.
+	Test TestFilter
+	// Now is the instant Test compares expiries with.
+	Now time.Time
+	// OnlyInSetup keeps accounts that have not completed onboarding;
+	// OnlyTemplates template accounts.
 	OnlyInSetup   bool
 	OnlyTemplates bool
+	// OperatorID keeps accounts assigned to that operator ("my accounts").
+	OperatorID string
 	// Tag keeps accounts carrying it; Plan accounts with that plan label.
 	Tag  string
 	Plan string
@@ -192,19 +211,66 @@ type AccountCursor struct {
 	ID        string
 }
 
+// TestFilter selects test accounts in a listing.
+type TestFilter string
+
+// Test account filters.
+const (
+	// AnyAccount does not filter (the default).
+	AnyAccount TestFilter = ""
+	// TestAccounts keeps every test account.
+	TestAccounts TestFilter = "test"
+	// TestRunning keeps test accounts whose trial has not ended.
+	TestRunning TestFilter = "running"
+	// TestExpired keeps test accounts whose trial has ended.
+	TestExpired TestFilter = "expired"
+)
+
 // MemberStore persists account members.
 type MemberStore interface {
-	// InsertMember adds m; an existing (account, user) pair is ErrConflict,
-	// a missing account or user ErrNotFound.
-	InsertMember(ctx context.Context, m Member, ev audit.Event) error
-	// DeleteMember removes the member; ErrNotFound if missing.
-	DeleteMember(ctx context.Context, platformID, accountID, userID string, ev audit.Event) error
+	// InsertMember adds r.Member, and when r.Quota is set uses that much of
+	// the account's allocation in the same transaction. An existing
+	// (account, user) pair is ErrConflict, a missing account or user
+	// ErrNotFound, an allocation without room ErrQuotaExceeded; nothing is
+	// written then.
+	InsertMember(ctx context.Context, r NewMember) error
+	// UpdateMember writes m's permissions; ErrNotFound if missing.
+	UpdateMember(ctx context.Context, m Member, ev audit.Event) error
+	// DeleteMember removes the member and, when r.Quota is set, gives that
+	// much back to the account's allocation; ErrNotFound if missing.
+	DeleteMember(ctx context.Context, r RemoveMember) error
 	// Members lists an account's members, the primary first, then by
 	// CreatedAt and user ID.
 	Members(ctx context.Context, platformID, accountID string) ([]Member, error)
 	// Memberships lists a user's places with their accounts, ordered by
 	// the member's CreatedAt and account ID.
 	Memberships(ctx context.Context, platformID, userID string) ([]Membership, error)
+}
+
+// NewMember is what MemberStore.InsertMember writes.
+type NewMember struct {
+	Member Member
+	// Quota, when set, is used from the account's allocation (a team
+	// member takes one unit of ResourceTeamMembers).
+	Quota *QuotaUse
+	Event audit.Event
+}
+
+// RemoveMember is what MemberStore.DeleteMember needs.
+type RemoveMember struct {
+	PlatformID string
+	AccountID  string
+	UserID     string
+	// Quota, when set, is given back to the account's allocation (N is
+	// positive: the units to release).
+	Quota *QuotaUse
+	Event audit.Event
+}
+
+// QuotaUse is an amount of an account's allocation of a resource.
+type QuotaUse struct {
+	Resource string
+	N        int64
 }
 
 // TokenStore persists password tokens.

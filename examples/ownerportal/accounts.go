@@ -38,8 +38,12 @@ func parseFilter(q url.Values) (filter, error) {
 
 // params is the ListAccounts call of the filter.
 func (f filter) params(platformID string, limit int) tenancy.ListAccountsParams {
+	test := tenancy.AnyAccount
+	if f.Test {
+		test = tenancy.TestAccounts
+	}
 	return tenancy.ListAccountsParams{
-		PlatformID: platformID, Search: f.Q, IncludeLocked: f.Locked, OnlyTest: f.Test,
+		PlatformID: platformID, Search: f.Q, IncludeLocked: f.Locked, Test: test,
 		OnlyInSetup: f.Setup, OnlyTemplates: f.Templates, Tag: f.Tag, Plan: f.Plan,
 		Sort: tenancy.AccountSort(f.Sort), After: f.After, Limit: limit,
 	}

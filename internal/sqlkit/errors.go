@@ -73,7 +73,9 @@ func Classify(err error) (Kind, string) {
 	return KindOther, ""
 }
 
-var sqliteConstraintRE = regexp.MustCompile(`constraint failed: ([^()]+?)(?: \(|$)`)
+// sqliteConstraintRE takes what follows the last "constraint failed: " of
+// a SQLite message ("... CHECK constraint failed: name (275)").
+var sqliteConstraintRE = regexp.MustCompile(`.*constraint failed: ([^()]+?)(?: \(|$)`)
 
 func sqliteConstraint(msg string) string {
 	m := sqliteConstraintRE.FindStringSubmatch(msg)

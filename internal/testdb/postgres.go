@@ -71,6 +71,10 @@ func Postgres(t testing.TB) *sqlx.DB {
 	if err != nil {
 		t.Fatalf("testdb: open database %s: %v", name, err)
 	}
+	// Test packages run in parallel against one server (100 connections
+	// by default); racing goroutines queue for a connection instead of
+	// exhausting it.
+	db.SetMaxOpenConns(MaxOpenConns)
 	t.Cleanup(func() {
 		if err := db.Close(); err != nil {
 			t.Errorf("testdb: close database %s: %v", name, err)

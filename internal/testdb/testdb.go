@@ -12,6 +12,9 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 )
 
+// MaxOpenConns bounds each PostgreSQL test database's connection pool.
+const MaxOpenConns = 16
+
 // SQLite returns a fresh SQLite database for one test, in a file under
 // t.TempDir() opened with sqlkit.SQLiteDSN (the settings the library's own
 // tenantry.OpenSQLite uses), so that all connections of the pool see the

@@ -8,42 +8,6 @@ import (
 	"github.com/tenantry/tenantry/tenancy"
 )
 
-// CreateAccount adds r.Account with, atomically, r.NewUser (inserted
-// first), r.Members, r.Token and r.Events. An existing account or user ID,
-// a taken nickname, UID or user email, or a member given twice or already
-// present is tenancy.ErrConflict; a missing platform, or a member or token
-// naming an account or user that exists neither in r nor on the platform,
-// is tenancy.ErrNotFound. Nothing is written then.
-//
-// The token replaces the user's earlier tokens of its purpose, as
-// InsertToken does.
-func (s *Store) CreateAccount(ctx context.Context, r tenancy.NewAccount) error {
-	const op = "create account"
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	pd, err := s.platform(op, r.Account.PlatformID)
-	if err != nil {
-		return err
-	}
-	if err := pd.checkNewAccount(op, r); err != nil {
-		return err
-	}
-	if err := s.record(ctx, op, r.Events...); err != nil {
-		return err
-	}
-	if r.NewUser != nil {
-		pd.putUser(cloneUser(*r.NewUser))
-	}
-	pd.putAccount(cloneAccount(r.Account))
-	for _, m := range r.Members {
-		pd.putMember(cloneMember(m))
-	}
-	if r.Token != nil {
-		pd.putToken(cloneToken(*r.Token))
-	}
-	return nil
-}
-
 // GetAccount returns the account, or tenancy.ErrNotFound.
 func (s *Store) GetAccount(_ context.Context, platformID, accountID string) (tenancy.Account, error) {
 	s.mu.RLock()
@@ -93,25 +57,39 @@ func (s *Store) UpdateAccount(ctx context.Context, a tenancy.Account, ev audit.E
 	if err != nil {
 		return err
 	}
-	old, ok := pd.accounts[a.ID]
-	switch {
-	case !ok:
-		return failf(op, tenancy.ErrNotFound, "account %q", a.ID)
-	case old.Version != a.Version-1:
-		return failf(op, tenancy.ErrStale, "account %q is at version %d, not %d", a.ID, old.Version, a.Version-1)
-	case held(pd.nicknames, a.Nickname, a.ID):
-		return failf(op, tenancy.ErrConflict, "nickname %q taken", a.Nickname)
+	a, err = pd.checkAccountUpdate(op, a)
+	if err != nil {
+		return err
 	}
 	if err := s.record(ctx, op, ev); err != nil {
 		return err
 	}
-	a = cloneAccount(a)
-	a.UID, a.CreatedAt = old.UID, old.CreatedAt
 	pd.putAccount(a)
 	return nil
 }
 
-// DeleteAccount removes the account and its members. Members left with no
+// checkAccountUpdate refuses writing a over the stored account when it is
+// missing, its version moved or a's nickname is held by another account;
+// otherwise it returns a cloned, with the stored UID and CreatedAt, ready
+// for putAccount.
+func (pd *platformData) checkAccountUpdate(op string, a tenancy.Account) (tenancy.Account, error) {
+	old, ok := pd.accounts[a.ID]
+	switch {
+	case !ok:
+		return a, failf(op, tenancy.ErrNotFound, "account %q", a.ID)
+	case old.Version != a.Version-1:
+		return a, failf(op, tenancy.ErrStale, "account %q is at version %d, not %d", a.ID, old.Version, a.Version-1)
+	case held(pd.nicknames, a.Nickname, a.ID):
+		return a, failf(op, tenancy.ErrConflict, "nickname %q taken", a.Nickname)
+	}
+	a = cloneAccount(a)
+	a.UID, a.CreatedAt = old.UID, old.CreatedAt
+	return a, nil
+}
+
+// DeleteAccount removes the account and everything of it: members,
+// allocations (given back to their pools, stamped r.Now), operator
+// assignments, grants, activity and SSO secret. Members left with no
 // membership on the platform and no platform role become
 // tenancy.UserDeleted, with their name cleared, UpdatedAt set to r.Now,
 // their version bumped and their tokens removed; their IDs are returned in
@@ -133,6 +111,12 @@ func (s *Store) DeleteAccount(ctx context.Context, r tenancy.DeleteAccount) (ten
 		pd.dropMember(r.AccountID, userID)
 	}
 	pd.dropAccount(acc)
+	pd.dropAllocations(r.AccountID, r.Now)
+	delete(pd.assigned, r.AccountID)
+	delete(pd.grants, r.AccountID)
+	delete(pd.daily, r.AccountID)
+	delete(pd.totals, r.AccountID)
+	delete(pd.ssoSecrets, r.AccountID)
 	now := micro(r.Now)
 	for _, id := range orphans {
 		u := pd.users[id]
@@ -152,59 +136,6 @@ func (s *Store) account(platformID, accountID string) (tenancy.Account, bool) {
 	}
 	a, ok := pd.accounts[accountID]
 	return a, ok
-}
-
-// checkNewAccount refuses r when anything it adds is taken or names a
-// record that exists neither in r nor on the platform.
-func (pd *platformData) checkNewAccount(op string, r tenancy.NewAccount) error {
-	a := r.Account
-	switch {
-	case hasKey(pd.accounts, a.ID):
-		return failf(op, tenancy.ErrConflict, "account %q exists", a.ID)
-	case held(pd.nicknames, a.Nickname, ""):
-		return failf(op, tenancy.ErrConflict, "nickname %q taken", a.Nickname)
-	case held(pd.uids, a.UID, ""):
-		return failf(op, tenancy.ErrConflict, "uid %q taken", a.UID)
-	}
-	newUserID := ""
-	if u := r.NewUser; u != nil {
-		if u.PlatformID != a.PlatformID {
-			return failf(op, tenancy.ErrNotFound, "new user %q is of platform %q", u.ID, u.PlatformID)
-		}
-		if err := pd.checkNewUser(op, *u); err != nil {
-			return err
-		}
-		newUserID = u.ID
-	}
-	known := func(accountID, userID string) bool {
-		return (accountID == a.ID || hasKey(pd.accounts, accountID)) &&
-			(userID == newUserID && userID != "" || hasKey(pd.users, userID))
-	}
-	if err := pd.checkNewMembers(op, a.PlatformID, r.Members, known); err != nil {
-		return err
-	}
-	if t := r.Token; t != nil {
-		return pd.checkNewToken(op, *t, a.PlatformID, known(a.ID, t.UserID))
-	}
-	return nil
-}
-
-// checkNewMembers refuses members of another platform, of unknown accounts
-// or users, or whose (account, user) pair is given twice or exists.
-func (pd *platformData) checkNewMembers(op, platformID string, members []tenancy.Member, known func(accountID, userID string) bool) error {
-	type pair struct{ account, user string }
-	seen := make(map[pair]bool, len(members))
-	for _, m := range members {
-		p := pair{m.AccountID, m.UserID}
-		switch {
-		case m.PlatformID != platformID || !known(m.AccountID, m.UserID):
-			return failf(op, tenancy.ErrNotFound, "member %q of account %q: no such account or user", m.UserID, m.AccountID)
-		case seen[p] || pd.isMember(m.AccountID, m.UserID):
-			return failf(op, tenancy.ErrConflict, "user %q is already a member of account %q", m.UserID, m.AccountID)
-		}
-		seen[p] = true
-	}
-	return nil
 }
 
 // orphans returns, in ascending order, the members of accountID that are
@@ -258,7 +189,8 @@ func unindex(index map[string]string, key, id string) {
 	}
 }
 
-func hasKey[V any](m map[string]V, k string) bool {
+// hasKey reports whether m holds k.
+func hasKey[K comparable, V any](m map[K]V, k K) bool {
 	_, ok := m[k]
 	return ok
 }

@@ -12,4 +12,8 @@
 // the audit store refuses one of them, the events inserted before it stay
 // in the audit store, which has no way to take them back; the tenancy
 // records are left untouched.
+//
+// Quotas hold under any concurrency: a pool's Allocated is kept equal to
+// the sum of its resource's allocations, which never exceed its capacity,
+// and an allocation's Used stays between zero and its Limit.
 package memstore

@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tenantry/tenantry/tenancy"
 )
@@ -31,7 +32,7 @@ func (s *Store) ListAccounts(_ context.Context, q tenancy.AccountQuery) ([]tenan
 	search := strings.ToLower(q.Search)
 	var out []tenancy.Account
 	for _, a := range pd.accounts {
-		if matchAccount(q, search, a) && (q.After == nil || order(a, after) > 0) {
+		if pd.matchAccount(q, search, a) && (q.After == nil || order(a, after) > 0) {
 			out = append(out, a)
 		}
 	}
@@ -60,11 +61,12 @@ func accountOrder(sort tenancy.AccountSort) func(a, b tenancy.Account) int {
 
 // matchAccount reports whether a passes every filter of q; search is
 // q.Search lowercased.
-func matchAccount(q tenancy.AccountQuery, search string, a tenancy.Account) bool {
+func (pd *platformData) matchAccount(q tenancy.AccountQuery, search string, a tenancy.Account) bool {
 	switch {
 	case q.Status != "" && a.Status != q.Status,
 		!q.IncludeLocked && a.Locked,
-		q.OnlyTest && !a.IsTest(),
+		!matchTest(q.Test, q.Now, a),
+		q.OperatorID != "" && !pd.isAssigned(a.ID, q.OperatorID),
 		q.OnlyInSetup && !a.InSetup(),
 		q.OnlyTemplates && !a.Template,
 		q.Tag != "" && !a.HasTag(q.Tag),
@@ -73,4 +75,20 @@ func matchAccount(q tenancy.AccountQuery, search string, a tenancy.Account) bool
 		return false
 	}
 	return true
+}
+
+// matchTest reports whether a passes the test filter f at now; an unknown
+// filter keeps nothing.
+func matchTest(f tenancy.TestFilter, now time.Time, a tenancy.Account) bool {
+	switch f {
+	case tenancy.AnyAccount:
+		return true
+	case tenancy.TestAccounts:
+		return a.IsTest()
+	case tenancy.TestRunning:
+		return a.IsTest() && now.Before(a.TestExpiresAt)
+	case tenancy.TestExpired:
+		return a.TestExpired(now)
+	}
+	return false
 }

@@ -10,13 +10,17 @@ import (
 	"github.com/tenantry/tenantry/tenancy"
 )
 
-// InsertMember adds m. An existing (account, user) pair is
+// InsertMember adds r.Member and, when r.Quota is set, uses that much of
+// the account's allocation of r.Quota.Resource (its UpdatedAt set to the
+// member's CreatedAt). An existing (account, user) pair is
 // tenancy.ErrConflict; a missing platform, account or user
-// tenancy.ErrNotFound.
-func (s *Store) InsertMember(ctx context.Context, m tenancy.Member, ev audit.Event) error {
+// tenancy.ErrNotFound; a missing allocation, or one without room,
+// tenancy.ErrQuotaExceeded. Nothing is written then.
+func (s *Store) InsertMember(ctx context.Context, r tenancy.NewMember) error {
 	const op = "insert member"
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	m := r.Member
 	pd, err := s.platform(op, m.PlatformID)
 	if err != nil {
 		return err
@@ -29,29 +33,72 @@ func (s *Store) InsertMember(ctx context.Context, m tenancy.Member, ev audit.Eve
 	case pd.isMember(m.AccountID, m.UserID):
 		return failf(op, tenancy.ErrConflict, "user %q is already a member of account %q", m.UserID, m.AccountID)
 	}
-	if err := s.record(ctx, op, ev); err != nil {
+	var alloc tenancy.Allocation
+	if q := r.Quota; q != nil {
+		var ok bool
+		alloc, ok = pd.allocation(m.AccountID, q.Resource)
+		if err := checkUse(op, alloc, ok, q.N); err != nil {
+			return err
+		}
+	}
+	if err := s.record(ctx, op, r.Event); err != nil {
 		return err
 	}
-	pd.putMember(cloneMember(m))
+	m = cloneMember(m)
+	pd.putMember(m)
+	if r.Quota != nil {
+		pd.use(alloc, r.Quota.N, m.CreatedAt)
+	}
 	return nil
 }
 
-// DeleteMember removes the member; tenancy.ErrNotFound if missing.
-func (s *Store) DeleteMember(ctx context.Context, platformID, accountID, userID string, ev audit.Event) error {
-	const op = "delete member"
+// UpdateMember writes m's permissions; tenancy.ErrNotFound if the member
+// is missing.
+func (s *Store) UpdateMember(ctx context.Context, m tenancy.Member, ev audit.Event) error {
+	const op = "update member"
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	pd, err := s.platform(op, platformID)
+	pd, err := s.platform(op, m.PlatformID)
 	if err != nil {
 		return err
 	}
-	if !pd.isMember(accountID, userID) {
-		return failf(op, tenancy.ErrNotFound, "user %q is not a member of account %q", userID, accountID)
+	old, ok := pd.members[m.AccountID][m.UserID]
+	if !ok {
+		return failf(op, tenancy.ErrNotFound, "user %q is not a member of account %q", m.UserID, m.AccountID)
 	}
 	if err := s.record(ctx, op, ev); err != nil {
 		return err
 	}
-	pd.dropMember(accountID, userID)
+	old.Permissions = cloneStrings(m.Permissions)
+	pd.putMember(old)
+	return nil
+}
+
+// DeleteMember removes the member and, when r.Quota is set, gives that
+// many units back to the account's allocation of r.Quota.Resource (its
+// UpdatedAt set to the event's time). What is given back stops at zero
+// used, and a missing allocation is left missing: removing a member never
+// fails for want of quota. tenancy.ErrNotFound if the member is missing.
+func (s *Store) DeleteMember(ctx context.Context, r tenancy.RemoveMember) error {
+	const op = "delete member"
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pd, err := s.platform(op, r.PlatformID)
+	if err != nil {
+		return err
+	}
+	if !pd.isMember(r.AccountID, r.UserID) {
+		return failf(op, tenancy.ErrNotFound, "user %q is not a member of account %q", r.UserID, r.AccountID)
+	}
+	if err := s.record(ctx, op, r.Event); err != nil {
+		return err
+	}
+	pd.dropMember(r.AccountID, r.UserID)
+	if q := r.Quota; q != nil && q.N > 0 {
+		if a, ok := pd.allocation(r.AccountID, q.Resource); ok && a.Used > 0 {
+			pd.use(a, -min(q.N, a.Used), r.Event.At)
+		}
+	}
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/tenantry/tenantry/audit"
 	auditmem "github.com/tenantry/tenantry/audit/memstore"
@@ -54,6 +55,23 @@ type platformData struct {
 	places map[string]map[string]struct{}
 	// tokens maps a token's hash to the token.
 	tokens map[string]tenancy.PasswordToken
+	// pools maps a resource to its pool; Allocated is kept equal to the
+	// sum of the resource's allocations.
+	pools map[string]tenancy.Pool
+	// allocs maps account ID, then resource, to the allocation.
+	allocs map[string]map[string]tenancy.Allocation
+	// assigned maps account ID, then operator ID, to the assignment.
+	assigned map[string]map[string]tenancy.Assignment
+	// grants maps account ID, then (resource, user), to the grant.
+	grants map[string]map[grantKey]tenancy.Grant
+	// daily maps account ID, then (metric, day), to the day's count;
+	// totals maps account ID, then metric, to the running total.
+	daily  map[string]map[dayKey]int64
+	totals map[string]map[string]int64
+	// ssoSecrets maps account ID to its sealed SSO secret.
+	ssoSecrets map[string][]byte
+	// nonces maps a spent SSO nonce hash to when it expires.
+	nonces map[string]time.Time
 }
 
 func newPlatformData(p tenancy.Platform) *platformData {
@@ -67,6 +85,15 @@ func newPlatformData(p tenancy.Platform) *platformData {
 		members:   map[string]map[string]tenancy.Member{},
 		places:    map[string]map[string]struct{}{},
 		tokens:    map[string]tenancy.PasswordToken{},
+
+		pools:      map[string]tenancy.Pool{},
+		allocs:     map[string]map[string]tenancy.Allocation{},
+		assigned:   map[string]map[string]tenancy.Assignment{},
+		grants:     map[string]map[grantKey]tenancy.Grant{},
+		daily:      map[string]map[dayKey]int64{},
+		totals:     map[string]map[string]int64{},
+		ssoSecrets: map[string][]byte{},
+		nonces:     map[string]time.Time{},
 	}
 }
 

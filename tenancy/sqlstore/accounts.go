@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"slices"
 
 	sq "github.com/Masterminds/squirrel"
 	"github.com/jmoiron/sqlx"
@@ -10,46 +9,6 @@ import (
 	"github.com/tenantry/tenantry/audit"
 	"github.com/tenantry/tenantry/tenancy"
 )
-
-// CreateAccount adds r.Account and its tags with, in the same transaction,
-// r.NewUser (inserted first), r.Members, r.Token (which replaces the user's
-// earlier tokens of its purpose, as InsertToken does) and r.Events. An
-// existing account or user ID, a taken nickname, UID or user email, or a
-// member given twice is tenancy.ErrConflict; a missing platform, or a
-// member or token naming an account or user that does not exist, is
-// tenancy.ErrNotFound. Nothing is written then.
-func (s *Store) CreateAccount(ctx context.Context, r tenancy.NewAccount) error {
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if r.NewUser != nil {
-			if err := s.insertUser(ctx, tx, *r.NewUser); err != nil {
-				return err
-			}
-		}
-		if err := s.insertAccount(ctx, tx, r.Account); err != nil {
-			return err
-		}
-		if err := s.insertMembers(ctx, tx, r.Members...); err != nil {
-			return err
-		}
-		if r.Token != nil {
-			if err := s.insertToken(ctx, tx, *r.Token); err != nil {
-				return err
-			}
-		}
-		return s.writeEvents(ctx, tx, r.Events...)
-	})
-	return fail("create account", err)
-}
-
-func (s *Store) insertAccount(ctx context.Context, tx *sqlx.Tx, a tenancy.Account) error {
-	values := s.accountValues(a)
-	values["platform_id"], values["id"], values["uid"] = a.PlatformID, a.ID, a.UID
-	values["created_at"] = s.tm(a.CreatedAt)
-	if err := exec(ctx, tx, s.sb().Insert(accountsTable).SetMap(values)); err != nil {
-		return err
-	}
-	return s.insertTags(ctx, tx, a.PlatformID, a.ID, a.Tags)
-}
 
 // GetAccount returns the account, or tenancy.ErrNotFound.
 func (s *Store) GetAccount(ctx context.Context, platformID, accountID string) (tenancy.Account, error) {
@@ -92,16 +51,7 @@ func (s *Store) getAccount(ctx context.Context, q sqlx.QueryerContext, where sq.
 // nickname is held by another account.
 func (s *Store) UpdateAccount(ctx context.Context, a tenancy.Account, ev audit.Event) error {
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		up := s.sb().Update(accountsTable).SetMap(s.accountValues(a)).
-			Where(sq.Eq{"platform_id": a.PlatformID, "id": a.ID, "version": a.Version - 1})
-		if err := s.guarded(ctx, tx, up, accountsTable, a.PlatformID, a.ID); err != nil {
-			return err
-		}
-		del := s.sb().Delete(tagsTable).Where(sq.Eq{"platform_id": a.PlatformID, "account_id": a.ID})
-		if err := exec(ctx, tx, del); err != nil {
-			return err
-		}
-		if err := s.insertTags(ctx, tx, a.PlatformID, a.ID, a.Tags); err != nil {
+		if err := s.updateAccount(ctx, tx, a); err != nil {
 			return err
 		}
 		return s.writeEvents(ctx, tx, ev)
@@ -109,9 +59,23 @@ func (s *Store) UpdateAccount(ctx context.Context, a tenancy.Account, ev audit.E
 	return fail("update account", err)
 }
 
+// updateAccount does UpdateAccount's work, but the event, in tx.
+func (s *Store) updateAccount(ctx context.Context, tx *sqlx.Tx, a tenancy.Account) error {
+	up := s.sb().Update(accountsTable).SetMap(s.accountValues(a)).
+		Where(sq.Eq{"platform_id": a.PlatformID, "id": a.ID, "version": a.Version - 1})
+	if err := s.guarded(ctx, tx, up, accountsTable, a.PlatformID, a.ID); err != nil {
+		return err
+	}
+	del := s.sb().Delete(tagsTable).Where(sq.Eq{"platform_id": a.PlatformID, "account_id": a.ID})
+	if err := exec(ctx, tx, del); err != nil {
+		return err
+	}
+	return s.insertTags(ctx, tx, a.PlatformID, a.ID, a.Tags)
+}
+
 // insertTags adds an account's tags, each once, in one statement.
 func (s *Store) insertTags(ctx context.Context, tx *sqlx.Tx, platformID, accountID string, tags []string) error {
-	tags = slices.Compact(slices.Sorted(slices.Values(tags)))
+	tags = uniq(tags)
 	if len(tags) == 0 {
 		return nil
 	}
@@ -133,7 +97,7 @@ func (s *Store) withTags(ctx context.Context, q sqlx.QueryerContext, accounts []
 	}
 	var rows []tagRow
 	sel := s.sb().Select("account_id", "tag").From(tagsTable).
-		Where(sq.Eq{"platform_id": accounts[0].PlatformID, "account_id": ids}).
+		Where(sq.Eq{"platform_id": accounts[0].PlatformID}).Where(s.in("account_id", ids)).
 		OrderBy("account_id", "tag")
 	if err := selectInto(ctx, q, &rows, sel); err != nil {
 		return err

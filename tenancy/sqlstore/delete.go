@@ -11,8 +11,10 @@ import (
 	"github.com/tenantry/tenantry/tenancy"
 )
 
-// DeleteAccount removes the account, its tags and its members (the foreign
-// keys cascade) with r.Event, in one transaction. Members left with no
+// DeleteAccount removes the account with r.Event, in one transaction: its
+// allocations are first given back to their pools, then the foreign keys
+// cascade to its tags, members, allocations, operator assignments, grants,
+// activity counts and SSO secret. Members left with no
 // membership on the platform and no platform role become
 // tenancy.UserDeleted, with their name cleared, UpdatedAt set to r.Now,
 // their version bumped and their tokens removed; their IDs are returned in
@@ -54,6 +56,9 @@ func (s *Store) deleteAccount(ctx context.Context, tx *sqlx.Tx, r tenancy.Delete
 	if err := s.lockRows(ctx, tx, usersTable, userKey, "FOR UPDATE"); err != nil {
 		return tenancy.DeletedAccount{}, err
 	}
+	if err := s.releaseAllocations(ctx, tx, r); err != nil {
+		return tenancy.DeletedAccount{}, err
+	}
 	if err := exec(ctx, tx, s.sb().Delete(accountsTable).Where(key)); err != nil {
 		return tenancy.DeletedAccount{}, err
 	}
@@ -62,6 +67,28 @@ func (s *Store) deleteAccount(ctx context.Context, tx *sqlx.Tx, r tenancy.Delete
 		return tenancy.DeletedAccount{}, err
 	}
 	return tenancy.DeletedAccount{Account: a, DeletedUserIDs: orphans}, nil
+}
+
+// releaseAllocations gives the account's allocations back to their pools,
+// resource by resource in order. The allocation rows are read FOR UPDATE
+// on PostgreSQL, so a concurrent change of a limit commits before they are
+// read (or waits for the deletion, then finds the account gone).
+func (s *Store) releaseAllocations(ctx context.Context, tx *sqlx.Tx, r tenancy.DeleteAccount) error {
+	var rows []allocRow
+	sel := s.sb().Select(allocColumns...).From(allocsTable).
+		Where(sq.Eq{"platform_id": r.PlatformID, "account_id": r.AccountID}).OrderBy("resource")
+	if s.db.Dialect == sqlkit.Postgres {
+		sel = sel.Suffix("FOR UPDATE")
+	}
+	if err := selectInto(ctx, tx, &rows, sel); err != nil {
+		return err
+	}
+	for _, a := range rows {
+		if err := s.movePool(ctx, tx, r.PlatformID, a.Resource, -a.Lim, r.Now); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // retireOrphans marks deleted those of userIDs that are not deleted, hold

@@ -201,7 +201,7 @@ func testDeleteAccount(t *testing.T, f *fixture) {
 		{PlatformID: f.pid, AccountID: a1.ID, UserID: u2.ID, CreatedAt: t0, Permissions: []string{"leads"}},
 		{PlatformID: f.pid, AccountID: a1.ID, UserID: staff.ID, CreatedAt: t0},
 	} {
-		require.NoError(t, f.s.InsertMember(f.ctx, m, f.ev("member.add")))
+		require.NoError(t, f.s.InsertMember(f.ctx, tenancy.NewMember{Member: m, Event: f.ev("member.add")}))
 	}
 	tok := tenancy.PasswordToken{PlatformID: f.pid, Hash: "h", UserID: u1.ID, Purpose: tenancy.TokenSetPassword,
 		CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}

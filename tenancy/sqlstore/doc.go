@@ -15,5 +15,20 @@
 // computes every value first.
 //
 // Listings are built with squirrel, use keyset pagination on indexed
-// orders, and read the tags of a page in one batched query.
+// orders, and read the tags of a page in one batched query. The per-row
+// figures of a page (Figures, Allocations, Assignments) are one query each
+// whatever the number of accounts: the IDs travel as one array parameter
+// (= ANY on PostgreSQL, json_each on SQLite).
+//
+// Quota invariants are enforced by the database, so they hold with many
+// processes: pools and allocations change only through conditional
+// single statements (UPDATE ... SET allocated = allocated + n WHERE
+// allocated + n <= capacity; the same for used and lim), whose rows
+// affected tell success, with CHECK constraints as the backstop. Every
+// transaction locks an account's allocation rows before pool rows.
+// Activity counters are UPSERTs that add in the database.
+//
+// CreateAccounts writes many accounts with multi-row INSERTs of bounded
+// size (at most 1,000 rows and 30,000 parameters a statement, under
+// SQLite's 32,766 and PostgreSQL's 65,535).
 package sqlstore

@@ -12,7 +12,9 @@ import (
 // fail wraps err with the operation, "sqlstore: op: ...", and maps driver
 // errors to the tenancy sentinels: no rows and foreign key violations (a
 // missing platform, account or user) to ErrNotFound, unique violations to
-// ErrConflict naming the value taken. The driver error stays in the chain.
+// ErrConflict naming the value taken, violations of the quota CHECK
+// constraints (the backstop of the conditional updates) to
+// ErrQuotaExceeded. The driver error stays in the chain.
 func fail(op string, err error) error {
 	if err == nil {
 		return nil
@@ -26,6 +28,10 @@ func fail(op string, err error) error {
 		return fmt.Errorf("sqlstore: %s: %w: %w", op, tenancy.ErrNotFound, err)
 	case sqlkit.KindUnique:
 		return fmt.Errorf("sqlstore: %s: %w: %s: %w", op, tenancy.ErrConflict, conflictWhat(constraint), err)
+	case sqlkit.KindCheck:
+		if strings.Contains(constraint, "tenantry_quota_") {
+			return fmt.Errorf("sqlstore: %s: %w: %w", op, tenancy.ErrQuotaExceeded, err)
+		}
 	}
 	return fmt.Errorf("sqlstore: %s: %w", op, err)
 }
@@ -37,7 +43,7 @@ func errorf(sentinel error, format string, args ...any) error {
 
 // isSentinel reports whether err already carries a tenancy sentinel.
 func isSentinel(err error) bool {
-	for _, s := range []error{tenancy.ErrNotFound, tenancy.ErrConflict, tenancy.ErrStale, tenancy.ErrExpired} {
+	for _, s := range []error{tenancy.ErrNotFound, tenancy.ErrConflict, tenancy.ErrStale, tenancy.ErrExpired, tenancy.ErrQuotaExceeded} {
 		if errors.Is(err, s) {
 			return true
 		}

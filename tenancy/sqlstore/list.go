@@ -17,7 +17,7 @@ import (
 func (s *Store) ListAccounts(ctx context.Context, q tenancy.AccountQuery) ([]tenancy.Account, error) {
 	sel := s.sb().Select(accountColumns...).From(accountsTable).
 		Where(sq.Eq{"platform_id": q.PlatformID})
-	sel = s.accountOrder(accountFilters(sel, q), q)
+	sel = s.accountOrder(s.accountFilters(sel, q), q)
 	if q.Limit > 0 {
 		sel = sel.Limit(uint64(q.Limit))
 	}
@@ -39,15 +39,24 @@ func (s *Store) ListAccounts(ctx context.Context, q tenancy.AccountQuery) ([]ten
 }
 
 // accountFilters adds q's filters to sel.
-func accountFilters(sel sq.SelectBuilder, q tenancy.AccountQuery) sq.SelectBuilder {
+func (s *Store) accountFilters(sel sq.SelectBuilder, q tenancy.AccountQuery) sq.SelectBuilder {
 	if q.Status != "" {
 		sel = sel.Where(sq.Eq{"status": string(q.Status)})
 	}
 	if !q.IncludeLocked {
 		sel = sel.Where(sq.Eq{"locked": false})
 	}
-	if q.OnlyTest {
+	switch q.Test {
+	case tenancy.TestAccounts:
 		sel = sel.Where(sq.NotEq{"test_expires_at": nil})
+	case tenancy.TestRunning:
+		sel = sel.Where(sq.Gt{"test_expires_at": s.tm(q.Now)})
+	case tenancy.TestExpired:
+		sel = sel.Where(sq.LtOrEq{"test_expires_at": s.tm(q.Now)})
+	}
+	if q.OperatorID != "" {
+		sel = sel.Where("EXISTS (SELECT 1 FROM "+assignTable+" o WHERE o.platform_id = "+accountsTable+
+			".platform_id AND o.operator_id = ? AND o.account_id = "+accountsTable+".id)", q.OperatorID)
 	}
 	if q.OnlyInSetup {
 		sel = sel.Where(sq.Eq{"onboarding_complete": false})

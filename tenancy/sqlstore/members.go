@@ -11,48 +11,73 @@ import (
 	"github.com/tenantry/tenantry/tenancy"
 )
 
-// InsertMember adds m with ev; an existing (account, user) pair is
-// tenancy.ErrConflict, a missing account or user tenancy.ErrNotFound.
-func (s *Store) InsertMember(ctx context.Context, m tenancy.Member, ev audit.Event) error {
+// InsertMember adds r.Member with r.Event and, when r.Quota is set, uses
+// that much of the account's allocation (one conditional UPDATE) in the
+// same transaction. An existing (account, user) pair is
+// tenancy.ErrConflict, a missing account or user tenancy.ErrNotFound, an
+// allocation missing or without room tenancy.ErrQuotaExceeded.
+func (s *Store) InsertMember(ctx context.Context, r tenancy.NewMember) error {
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		m := r.Member
 		if err := s.insertMembers(ctx, tx, m); err != nil {
 			return err
 		}
-		return s.writeEvents(ctx, tx, ev)
+		if q := r.Quota; q != nil {
+			use := tenancy.UseQuota{PlatformID: m.PlatformID, AccountID: m.AccountID,
+				Resource: q.Resource, N: q.N, Now: firstTime(r.Event.At, m.CreatedAt)}
+			if _, err := s.useQuota(ctx, tx, use); err != nil {
+				return err
+			}
+		}
+		return s.writeEvents(ctx, tx, r.Event)
 	})
 	return fail("insert member", err)
 }
 
-// insertMembers adds members in one statement. On PostgreSQL its foreign
-// key checks take KEY SHARE locks on the accounts and users, which
-// DeleteAccount's FOR UPDATE locks wait for (and the other way round), so a
-// deletion retiring a user who is joining another account runs wholly
-// before or wholly after.
-func (s *Store) insertMembers(ctx context.Context, tx *sqlx.Tx, members ...tenancy.Member) error {
-	if len(members) == 0 {
-		return nil
-	}
-	ins := s.sb().Insert(membersTable).Columns(memberColumns...)
-	for _, m := range members {
-		ins = ins.Values(m.PlatformID, m.AccountID, m.UserID, m.Primary,
-			sqlkit.JSON[[]string]{V: orEmpty(m.Permissions)}, s.tm(m.CreatedAt))
-	}
-	return exec(ctx, tx, ins)
-}
-
-// DeleteMember removes the member with ev; tenancy.ErrNotFound if missing.
-func (s *Store) DeleteMember(ctx context.Context, platformID, accountID, userID string, ev audit.Event) error {
+// UpdateMember writes m's permissions with ev; tenancy.ErrNotFound if the
+// member is missing.
+func (s *Store) UpdateMember(ctx context.Context, m tenancy.Member, ev audit.Event) error {
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		del := s.sb().Delete(membersTable).
-			Where(sq.Eq{"platform_id": platformID, "account_id": accountID, "user_id": userID})
-		n, err := execN(ctx, tx, del)
+		up := s.sb().Update(membersTable).
+			Set("permissions", sqlkit.JSON[[]string]{V: orEmpty(m.Permissions)}).
+			Where(sq.Eq{"platform_id": m.PlatformID, "account_id": m.AccountID, "user_id": m.UserID})
+		n, err := execN(ctx, tx, up)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			return errorf(tenancy.ErrNotFound, "member %q of account %q", userID, accountID)
+			return errorf(tenancy.ErrNotFound, "member %q of account %q", m.UserID, m.AccountID)
 		}
 		return s.writeEvents(ctx, tx, ev)
+	})
+	return fail("update member", err)
+}
+
+// DeleteMember removes the member with r.Event and, when r.Quota is set,
+// gives r.Quota.N units back to the account's allocation in the same
+// transaction. The release never fails the removal: Used stops at zero,
+// and a missing allocation is left missing. tenancy.ErrNotFound if the
+// member is missing.
+func (s *Store) DeleteMember(ctx context.Context, r tenancy.RemoveMember) error {
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		key := sq.Eq{"platform_id": r.PlatformID, "account_id": r.AccountID}
+		n, err := execN(ctx, tx, s.sb().Delete(membersTable).Where(key).Where(sq.Eq{"user_id": r.UserID}))
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return errorf(tenancy.ErrNotFound, "member %q of account %q", r.UserID, r.AccountID)
+		}
+		if q := r.Quota; q != nil && q.N > 0 {
+			up := s.sb().Update(allocsTable).
+				Set("used", sq.Expr("CASE WHEN used > ? THEN used - ? ELSE 0 END", q.N, q.N)).
+				Set("updated_at", sq.Expr("COALESCE(?, updated_at)", s.tm(r.Event.At))).
+				Where(key).Where(sq.Eq{"resource": q.Resource})
+			if err := exec(ctx, tx, up); err != nil {
+				return err
+			}
+		}
+		return s.writeEvents(ctx, tx, r.Event)
 	})
 	return fail("delete member", err)
 }

@@ -16,6 +16,14 @@ const (
 	tagsTable      = "tenantry_account_tags"
 	membersTable   = "tenantry_members"
 	tokensTable    = "tenantry_password_tokens"
+	poolsTable     = "tenantry_quota_pools"
+	allocsTable    = "tenantry_quota_allocations"
+	assignTable    = "tenantry_operator_assignments"
+	grantsTable    = "tenantry_grants"
+	dailyTable     = "tenantry_activity_daily"
+	totalsTable    = "tenantry_activity_totals"
+	secretsTable   = "tenantry_sso_secrets"
+	noncesTable    = "tenantry_sso_nonces"
 )
 
 // nouns names the record a table holds, for error messages.

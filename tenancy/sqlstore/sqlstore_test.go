@@ -38,11 +38,20 @@ func TestNewRefusesUnknownDriver(t *testing.T) {
 	require.Error(t, err)
 }
 
-// tenancyTables are the tables the tenancy line creates.
-var tenancyTables = []string{
-	"tenantry_platforms", "tenantry_users", "tenantry_accounts",
-	"tenantry_account_tags", "tenantry_members", "tenantry_password_tokens",
-}
+// tenancyTables1 are the tables migration 1 of the tenancy line creates,
+// tenancyTables those of every migration.
+var (
+	tenancyTables1 = []string{
+		"tenantry_platforms", "tenantry_users", "tenantry_accounts",
+		"tenantry_account_tags", "tenantry_members", "tenantry_password_tokens",
+	}
+	tenancyTables2 = []string{
+		"tenantry_quota_pools", "tenantry_quota_allocations", "tenantry_operator_assignments",
+		"tenantry_grants", "tenantry_activity_daily", "tenantry_activity_totals",
+		"tenantry_sso_secrets", "tenantry_sso_nonces",
+	}
+	tenancyTables = append(append([]string(nil), tenancyTables1...), tenancyTables2...)
+)
 
 func TestMigrateUpDownUp(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *sqlx.DB) {
@@ -57,7 +66,11 @@ func TestMigrateUpDownUp(t *testing.T) {
 			"MigrateTo moves the tenancy line alone")
 
 		require.NoError(t, sqlstore.MigrateTo(ctx, db, 1))
+		require.Equal(t, tenancyTables1, tables(t, db, tenancyTables))
+		require.NoError(t, sqlstore.MigrateTo(ctx, db, 2))
 		require.Equal(t, tenancyTables, tables(t, db, tenancyTables))
+		require.NoError(t, sqlstore.MigrateTo(ctx, db, 1))
+		require.Equal(t, tenancyTables1, tables(t, db, tenancyTables), "down 2 drops its tables alone")
 		require.NoError(t, sqlstore.MigrateTo(ctx, db, 0))
 		require.NoError(t, sqlstore.Migrate(ctx, db))
 		require.Equal(t, tenancyTables, tables(t, db, tenancyTables))

@@ -1,7 +1,10 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
+	"maps"
+	"slices"
 	"strings"
 
 	sq "github.com/Masterminds/squirrel"
@@ -25,16 +28,45 @@ func (s *Store) InsertToken(ctx context.Context, t tenancy.PasswordToken, ev aud
 }
 
 func (s *Store) insertToken(ctx context.Context, tx *sqlx.Tx, t tenancy.PasswordToken) error {
-	del := s.sb().Delete(tokensTable).Where(sq.Eq{
-		"platform_id": t.PlatformID, "user_id": t.UserID, "purpose": string(t.Purpose),
-	})
-	if err := exec(ctx, tx, del); err != nil {
-		return err
+	return s.insertTokens(ctx, tx, []tenancy.PasswordToken{t})
+}
+
+// insertTokens adds tokens after deleting their users' other tokens of the
+// same purpose, batched: one DELETE per platform and purpose, then
+// multi-row INSERTs. Of several tokens of one user and purpose, the last
+// is kept, as if they had been inserted one after the other.
+func (s *Store) insertTokens(ctx context.Context, tx *sqlx.Tx, tokens []tenancy.PasswordToken) error {
+	type group struct{ platformID, purpose string }
+	type owner struct{ platformID, userID, purpose string }
+	last := map[owner]int{}
+	for i, t := range tokens {
+		last[owner{t.PlatformID, t.UserID, string(t.Purpose)}] = i
 	}
-	ins := s.sb().Insert(tokensTable).
-		Columns("platform_id", "hash", "user_id", "purpose", "created_at", "expires_at").
-		Values(t.PlatformID, t.Hash, t.UserID, string(t.Purpose), s.tm(t.CreatedAt), s.tm(t.ExpiresAt))
-	return exec(ctx, tx, ins)
+	users := map[group][]string{}
+	var keep []tenancy.PasswordToken
+	for i, t := range tokens {
+		if last[owner{t.PlatformID, t.UserID, string(t.Purpose)}] != i {
+			continue
+		}
+		keep = append(keep, t)
+		g := group{t.PlatformID, string(t.Purpose)}
+		users[g] = append(users[g], t.UserID)
+	}
+	for _, g := range slices.SortedFunc(maps.Keys(users), func(a, b group) int {
+		return cmp.Or(cmp.Compare(a.platformID, b.platformID), cmp.Compare(a.purpose, b.purpose))
+	}) {
+		del := s.sb().Delete(tokensTable).
+			Where(sq.Eq{"platform_id": g.platformID, "purpose": g.purpose}).
+			Where(s.in("user_id", users[g]))
+		if err := exec(ctx, tx, del); err != nil {
+			return err
+		}
+	}
+	columns := []string{"platform_id", "hash", "user_id", "purpose", "created_at", "expires_at"}
+	return insertRows(ctx, tx, s.sb(), tokensTable, columns, len(keep), func(i int) []any {
+		t := keep[i]
+		return []any{t.PlatformID, t.Hash, t.UserID, string(t.Purpose), s.tm(t.CreatedAt), s.tm(t.ExpiresAt)}
+	}, "")
 }
 
 // UseToken spends the token with r.Hash if it is of one of r.Purposes and

@@ -26,13 +26,6 @@ func (s *Store) InsertUser(ctx context.Context, u tenancy.User, ev audit.Event) 
 	return fail("insert user", err)
 }
 
-func (s *Store) insertUser(ctx context.Context, tx *sqlx.Tx, u tenancy.User) error {
-	ins := s.sb().Insert(usersTable).Columns(append(userColumns, "name_key")...).Values(
-		u.PlatformID, u.ID, u.Email, u.Name, string(u.Role), string(u.Status),
-		u.PasswordHash, u.Version, s.tm(u.CreatedAt), s.tm(u.UpdatedAt), foldKey(u.Name))
-	return exec(ctx, tx, ins)
-}
-
 // GetUser returns the user, deleted ones included, or tenancy.ErrNotFound.
 func (s *Store) GetUser(ctx context.Context, platformID, userID string) (tenancy.User, error) {
 	var r userRow

@@ -61,7 +61,9 @@ func accountMatches(q tenancy.AccountQuery, a tenancy.Account) bool {
 	switch {
 	case q.Status != "" && a.Status != q.Status,
 		!q.IncludeLocked && a.Locked,
-		q.OnlyTest && !a.IsTest(),
+		q.Test == tenancy.TestAccounts && !a.IsTest(),
+		q.Test == tenancy.TestRunning && (!a.IsTest() || a.TestExpired(q.Now)),
+		q.Test == tenancy.TestExpired && !a.TestExpired(q.Now),
 		q.OnlyInSetup && !a.InSetup(),
 		q.OnlyTemplates && !a.Template,
 		q.Tag != "" && !a.HasTag(q.Tag),
@@ -157,7 +159,7 @@ func testAccountListFilters(t *testing.T, h Harness) {
 		{name: "include locked", q: tenancy.AccountQuery{IncludeLocked: true}},
 		{name: "active", q: tenancy.AccountQuery{Status: tenancy.AccountActive}},
 		{name: "disabled with locked", q: tenancy.AccountQuery{Status: tenancy.AccountDisabled, IncludeLocked: true}},
-		{name: "only test", q: tenancy.AccountQuery{OnlyTest: true}},
+		{name: "only test", q: tenancy.AccountQuery{Test: tenancy.TestAccounts}},
 		{name: "only in setup", q: tenancy.AccountQuery{OnlyInSetup: true, IncludeLocked: true}},
 		{name: "only templates", q: tenancy.AccountQuery{OnlyTemplates: true}},
 		{name: "tag", q: tenancy.AccountQuery{Tag: "gold"}},
@@ -178,10 +180,10 @@ func testAccountListFilters(t *testing.T, h Harness) {
 		{name: "search UID", q: tenancy.AccountQuery{Search: "qz7rare"}},
 		{name: "search many", q: tenancy.AccountQuery{Search: "account 1", IncludeLocked: true}},
 		{name: "search no match", q: tenancy.AccountQuery{Search: "zz-nothing"}, empty: true},
-		{name: "test in setup gold", q: tenancy.AccountQuery{OnlyTest: true, OnlyInSetup: true, Tag: "gold", IncludeLocked: true}},
+		{name: "test in setup gold", q: tenancy.AccountQuery{Test: tenancy.TestAccounts, OnlyInSetup: true, Tag: "gold", IncludeLocked: true}},
 		{name: "active templates on basic", q: tenancy.AccountQuery{Status: tenancy.AccountActive, OnlyTemplates: true, Plan: "basic", IncludeLocked: true}},
 		{name: "everything", q: tenancy.AccountQuery{
-			Status: tenancy.AccountDisabled, IncludeLocked: true, OnlyTest: true, OnlyInSetup: true,
+			Status: tenancy.AccountDisabled, IncludeLocked: true, Test: tenancy.TestAccounts, OnlyInSetup: true,
 			Tag: "gold", Plan: "pro", Search: "ACCOUNT",
 		}},
 	}

@@ -91,8 +91,8 @@ func testPlatformIsolation(t *testing.T, h Harness) {
 
 			m := newMember(acc, loner, false)
 			m.PlatformID = pid
-			notFound(s.InsertMember(ctx, m, ev("member.add")), "InsertMember")
-			notFound(s.DeleteMember(ctx, pid, acc.ID, mate.ID, ev("member.remove")), "DeleteMember")
+			notFound(s.InsertMember(ctx, tenancy.NewMember{Member: m, Event: ev("member.add")}), "InsertMember")
+			notFound(s.DeleteMember(ctx, tenancy.RemoveMember{PlatformID: pid, AccountID: acc.ID, UserID: mate.ID, Event: ev("member.remove")}), "DeleteMember")
 			a.requireNoMembers(pid, acc.ID)
 			a.requireNoMemberships(pid, owner.ID)
 			a.requireNoMemberships(pid, mate.ID)
@@ -162,7 +162,7 @@ func testPlatformSameIDs(t *testing.T, h Harness) {
 	b.updateAccount(accB, func(x *tenancy.Account) { x.Name, x.Tags = "Renamed on B", []string{"b-two"} })
 	spent := b.requireTokenWorks(tokA.Hash)
 	require.Equal(t, b.pid, spent.PlatformID)
-	require.NoError(t, b.s.DeleteMember(b.ctx, b.pid, accA.ID, mateA.ID, b.event("member.remove")))
+	require.NoError(t, b.s.DeleteMember(b.ctx, tenancy.RemoveMember{PlatformID: b.pid, AccountID: accA.ID, UserID: mateA.ID, Event: b.event("member.remove")}))
 
 	requireUser(t, ownerA, a.getUser(ownerA.ID))
 	requireUser(t, mateA, a.getUser(mateA.ID))

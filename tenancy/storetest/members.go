@@ -30,7 +30,7 @@ func testMemberInsertAndList(t *testing.T, h Harness) {
 		m.CreatedAt = at(time.Duration(3-i/2)*time.Minute + 9*time.Microsecond)
 		ev := e.event("member.add")
 		ev.AccountID, ev.TargetType, ev.TargetID = acc.ID, "user", u.ID
-		require.NoError(t, e.s.InsertMember(e.ctx, m, ev))
+		require.NoError(t, e.s.InsertMember(e.ctx, tenancy.NewMember{Member: m, Event: ev}))
 		e.requireEvent(ev)
 		team = append(team, m)
 	}
@@ -58,12 +58,12 @@ func testMemberDuplicate(t *testing.T, h Harness) {
 	again.Permissions = []string{tenancy.PermTeam}
 	again.CreatedAt = at(time.Hour)
 	ev := e.event("member.add")
-	require.ErrorIs(t, e.s.InsertMember(e.ctx, again, ev), tenancy.ErrConflict)
+	require.ErrorIs(t, e.s.InsertMember(e.ctx, tenancy.NewMember{Member: again, Event: ev}), tenancy.ErrConflict)
 	e.requireNoEvent(ev.ID)
 
 	primaryAgain := newMember(acc, owner, false)
 	ev = e.event("member.add")
-	require.ErrorIs(t, e.s.InsertMember(e.ctx, primaryAgain, ev), tenancy.ErrConflict, "the primary admin is already a member")
+	require.ErrorIs(t, e.s.InsertMember(e.ctx, tenancy.NewMember{Member: primaryAgain, Event: ev}), tenancy.ErrConflict, "the primary admin is already a member")
 	e.requireNoEvent(ev.ID)
 
 	requireMembers(t, []tenancy.Member{newMember(acc, owner, true), m}, e.members(acc.ID))
@@ -77,14 +77,14 @@ func testMemberMissing(t *testing.T, h Harness) {
 	noAccount := newMember(acc, u, false)
 	noAccount.AccountID = newID()
 	ev := e.event("member.add")
-	require.ErrorIs(t, e.s.InsertMember(e.ctx, noAccount, ev), tenancy.ErrNotFound, "missing account")
+	require.ErrorIs(t, e.s.InsertMember(e.ctx, tenancy.NewMember{Member: noAccount, Event: ev}), tenancy.ErrNotFound, "missing account")
 	e.requireNoEvent(ev.ID)
 	e.requireNoMembers(e.pid, noAccount.AccountID)
 
 	noUser := newMember(acc, u, false)
 	noUser.UserID = newID()
 	ev = e.event("member.add")
-	require.ErrorIs(t, e.s.InsertMember(e.ctx, noUser, ev), tenancy.ErrNotFound, "missing user")
+	require.ErrorIs(t, e.s.InsertMember(e.ctx, tenancy.NewMember{Member: noUser, Event: ev}), tenancy.ErrNotFound, "missing user")
 	e.requireNoEvent(ev.ID)
 
 	require.Len(t, e.members(acc.ID), 1)
@@ -102,7 +102,7 @@ func testMemberDelete(t *testing.T, h Harness) {
 
 	ev := e.event("member.remove")
 	ev.AccountID, ev.TargetType, ev.TargetID = acc.ID, "user", u.ID
-	require.NoError(t, e.s.DeleteMember(e.ctx, e.pid, acc.ID, u.ID, ev))
+	require.NoError(t, e.s.DeleteMember(e.ctx, tenancy.RemoveMember{PlatformID: e.pid, AccountID: acc.ID, UserID: u.ID, Event: ev}))
 	e.requireEvent(ev)
 	requireMembers(t, []tenancy.Member{newMember(acc, owner, true)}, e.members(acc.ID))
 	ms := e.memberships(u.ID)
@@ -117,7 +117,7 @@ func testMemberDelete(t *testing.T, h Harness) {
 		{"unknown user", acc.ID, newID()},
 	} {
 		ev := e.event("member.remove")
-		err := e.s.DeleteMember(e.ctx, e.pid, missing.account, missing.user, ev)
+		err := e.s.DeleteMember(e.ctx, tenancy.RemoveMember{PlatformID: e.pid, AccountID: missing.account, UserID: missing.user, Event: ev})
 		require.ErrorIs(t, err, tenancy.ErrNotFound, missing.name)
 		e.requireNoEvent(ev.ID)
 	}

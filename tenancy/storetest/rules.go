@@ -39,6 +39,15 @@ func serviceSuite(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"AuditTrail", testAuditTrail},
 		{"DisableKeepsData", testDisableKeepsData},
 		{"UnicodeNames", testUnicodeNames},
+		{"TeamQuota", testTeamQuota},
+		{"PoolsAndConversion", testPoolsAndConversion},
+		{"RaceConvert", testRaceConvert},
+		{"Can", testCan},
+		{"Templates", testTemplates},
+		{"OperatorsAndGrants", testOperatorsAndGrants},
+		{"ActivityAndFigures", testActivityAndFigures},
+		{"LinkScreening", testLinkScreening},
+		{"SSO", testSSO},
 	}
 	for _, tc := range tests {
 		t.Run("Service/"+tc.name, func(t *testing.T) {

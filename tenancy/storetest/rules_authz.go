@@ -3,7 +3,9 @@ package storetest
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -103,6 +105,22 @@ func testOwnerDemotion(t *testing.T, h Harness) {
 	require.NoError(t, err)
 }
 
+// secureExempt are the Service calls that do not act on an existing
+// account's data, with the reason, so the secure walk need not try them.
+var secureExempt = map[string]string{
+	"CreatePlatform": "platform", "Platform": "read", "RenamePlatform": "platform",
+	"CreateUser": "user, not account", "User": "read", "UserByEmail": "read", "ListUsers": "read",
+	"SetRole": "user", "DisableUser": "user", "EnableUser": "user", "UpdateUser": "user",
+	"SetPassword": "user", "ChangePassword": "user", "IssuePasswordToken": "user",
+	"RequestPasswordReset": "user, logged out", "UsePasswordToken": "user, logged out",
+	"Authenticate": "login", "VerifySSOLink": "login",
+	"CreateAccount": "a new account", "Account": "read", "AccountByNickname": "read", "AccountByUID": "read",
+	"ListAccounts": "read", "Members": "read", "Memberships": "read", "Can": "read",
+	"SetPool": "platform pool", "Pools": "read", "Allocations": "read", "Assignments": "read",
+	"Grants": "read", "SharedResources": "read", "Activity": "read", "MaySendLinks": "read",
+	"UseQuota": "host counting use, no actor", "CountActivity": "host counting, no actor",
+}
+
 // testSecureAccounts walks every mutating account call on a secure account:
 // only a secure operator (or the host) gets through.
 func testSecureAccounts(t *testing.T, h Harness) {
@@ -110,39 +128,88 @@ func testSecureAccounts(t *testing.T, h Harness) {
 	_, err := p.svc.SetSecure(p.as(p.oper), p.id, p.acc.ID, true)
 	require.NoError(t, err, "any operator may mark an account secure")
 	calls := map[string]func(ctx context.Context) error{
-		"update": func(ctx context.Context) error {
+		"UpdateAccount": func(ctx context.Context) error {
 			_, err := p.svc.UpdateAccount(ctx, p.id, p.acc.ID, tenancy.AccountEdit{Note: ptr("x")})
 			return err
 		},
-		"disable":  func(ctx context.Context) error { _, err := p.svc.DisableAccount(ctx, p.id, p.acc.ID); return err },
-		"enable":   func(ctx context.Context) error { _, err := p.svc.EnableAccount(ctx, p.id, p.acc.ID); return err },
-		"lock":     func(ctx context.Context) error { _, err := p.svc.LockAccount(ctx, p.id, p.acc.ID); return err },
-		"unlock":   func(ctx context.Context) error { _, err := p.svc.UnlockAccount(ctx, p.id, p.acc.ID); return err },
-		"template": func(ctx context.Context) error { _, err := p.svc.SetTemplate(ctx, p.id, p.acc.ID, true); return err },
-		"links": func(ctx context.Context) error {
+		"DisableAccount": func(ctx context.Context) error { _, err := p.svc.DisableAccount(ctx, p.id, p.acc.ID); return err },
+		"EnableAccount":  func(ctx context.Context) error { _, err := p.svc.EnableAccount(ctx, p.id, p.acc.ID); return err },
+		"LockAccount":    func(ctx context.Context) error { _, err := p.svc.LockAccount(ctx, p.id, p.acc.ID); return err },
+		"UnlockAccount":  func(ctx context.Context) error { _, err := p.svc.UnlockAccount(ctx, p.id, p.acc.ID); return err },
+		"SetTemplate":    func(ctx context.Context) error { _, err := p.svc.SetTemplate(ctx, p.id, p.acc.ID, true); return err },
+		"SetLinksAllowed": func(ctx context.Context) error {
 			_, err := p.svc.SetLinksAllowed(ctx, p.id, p.acc.ID, true)
 			return err
 		},
-		"step": func(ctx context.Context) error {
+		"CompleteOnboardingStep": func(ctx context.Context) error {
 			_, err := p.svc.CompleteOnboardingStep(ctx, p.id, p.acc.ID, "widget")
 			return err
 		},
-		"setup": func(ctx context.Context) error { _, err := p.svc.MarkSetupComplete(ctx, p.id, p.acc.ID); return err },
-		"add member": func(ctx context.Context) error {
+		"MarkSetupComplete": func(ctx context.Context) error { _, err := p.svc.MarkSetupComplete(ctx, p.id, p.acc.ID); return err },
+		"AddMember": func(ctx context.Context) error {
 			_, err := p.svc.AddMember(ctx, tenancy.AddMemberParams{PlatformID: p.id, AccountID: p.acc.ID, UserID: p.admin.ID})
 			return err
 		},
-		"remove member": func(ctx context.Context) error { return p.svc.RemoveMember(ctx, p.id, p.acc.ID, p.admin.ID) },
-		"delete": func(ctx context.Context) error {
+		"RemoveMember": func(ctx context.Context) error { return p.svc.RemoveMember(ctx, p.id, p.acc.ID, p.admin.ID) },
+		"DeleteAccount": func(ctx context.Context) error {
 			_, err := p.svc.DeleteAccount(ctx, p.id, p.acc.ID)
 			return err
 		},
-		"unsecure": func(ctx context.Context) error { _, err := p.svc.SetSecure(ctx, p.id, p.acc.ID, false); return err },
+		"SetSecure": func(ctx context.Context) error { _, err := p.svc.SetSecure(ctx, p.id, p.acc.ID, false); return err },
+		"SetPermissions": func(ctx context.Context) error {
+			_, err := p.svc.SetPermissions(ctx, tenancy.AddMemberParams{PlatformID: p.id, AccountID: p.acc.ID, UserID: p.admin.ID})
+			return err
+		},
+		"Allocate": func(ctx context.Context) error {
+			_, err := p.svc.Allocate(ctx, p.id, p.acc.ID, tenancy.ResourceBotSlots, 1)
+			return err
+		},
+		"Release": func(ctx context.Context) error {
+			_, err := p.svc.Release(ctx, p.id, p.acc.ID, tenancy.ResourceTeamMembers, 1)
+			return err
+		},
+		"Resize": func(ctx context.Context) error {
+			_, err := p.svc.Resize(ctx, p.id, p.acc.ID, tenancy.ResourceTeamMembers, 20)
+			return err
+		},
+		"ExtendTest": func(ctx context.Context) error {
+			_, err := p.svc.ExtendTest(ctx, p.id, p.acc.ID, rulesEpoch.Add(time.Hour))
+			return err
+		},
+		"ConvertTest": func(ctx context.Context) error { _, err := p.svc.ConvertTest(ctx, p.id, p.acc.ID); return err },
+		"CreateFromTemplate": func(ctx context.Context) error {
+			_, err := p.svc.CreateFromTemplate(ctx, tenancy.CreateFromTemplateParams{PlatformID: p.id, TemplateID: p.acc.ID,
+				Accounts: []tenancy.NewFromTemplate{{Name: "Copy", Email: "copy@secure.example"}}})
+			return err
+		},
+		"AssignAccounts": func(ctx context.Context) error {
+			return p.svc.AssignAccounts(ctx, p.id, p.secure.ID, []string{p.acc.ID})
+		},
+		"UnassignAccounts": func(ctx context.Context) error {
+			return p.svc.UnassignAccounts(ctx, p.id, p.secure.ID, []string{p.acc.ID})
+		},
+		"GrantAccess": func(ctx context.Context) error {
+			_, err := p.svc.GrantAccess(ctx, tenancy.GrantParams{PlatformID: p.id, AccountID: p.acc.ID, ResourceID: "bot-1", UserID: p.customer.ID})
+			return err
+		},
+		"RevokeAccess": func(ctx context.Context) error {
+			return p.svc.RevokeAccess(ctx, tenancy.GrantParams{PlatformID: p.id, AccountID: p.acc.ID, ResourceID: "bot-1", UserID: p.customer.ID})
+		},
+		"RotateSSOSecret": func(ctx context.Context) error { _, err := p.svc.RotateSSOSecret(ctx, p.id, p.acc.ID); return err },
+		"SSOSecret":       func(ctx context.Context) error { _, err := p.svc.SSOSecret(ctx, p.id, p.acc.ID); return err },
 	}
 	for name, call := range calls {
 		for _, u := range []tenancy.User{p.owner, p.admin, p.oper} {
 			require.ErrorIs(t, call(p.as(u)), tenancy.ErrForbidden, "%s by %s", name, u.Role)
 		}
+	}
+	// Every Service call that acts on an account is in the walk.
+	svc := reflect.TypeOf(p.svc)
+	for i := range svc.NumMethod() {
+		name := svc.Method(i).Name
+		_, walked := calls[name]
+		_, exempt := secureExempt[name]
+		assert.True(t, walked || exempt, "Service.%s is neither walked on a secure account nor exempt", name)
 	}
 	acc, err := p.svc.Account(p.sys, p.id, p.acc.ID)
 	require.NoError(t, err)

@@ -2,8 +2,10 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -44,6 +46,10 @@ func testServicePlatformIsolation(t *testing.T, h Harness) {
 			return err
 		},
 		"RenamePlatform": func(ctx context.Context) error { _, err := a.svc.RenamePlatform(ctx, b.id, "Mine"); return err },
+		"SetPool": func(ctx context.Context) error {
+			_, err := a.svc.SetPool(ctx, b.id, tenancy.ResourceBotSlots, 1)
+			return err
+		},
 	}
 	for name, call := range mutationsOn(a.svc, b.id, b) {
 		forbidden[name] = call
@@ -69,6 +75,22 @@ func testServicePlatformIsolation(t *testing.T, h Harness) {
 		"AccountByNickname": func() error { _, err := a.svc.AccountByNickname(ctxA, a.id, "only-on-b"); return err },
 		"User":              func() error { _, err := a.svc.User(ctxA, a.id, b.customer.ID); return err },
 		"UserByEmail":       func() error { _, err := a.svc.UserByEmail(ctxA, a.id, b.customer.Email); return err },
+		"VerifySSOLink": func() error {
+			_, err := a.svc.VerifySSOLink(context.Background(), a.id, tenancy.SignSSOLink([]byte("k"), tenancy.SSOLink{AccountUID: b.acc.UID, Expires: rulesEpoch.Add(time.Minute)}))
+			if errors.Is(err, tenancy.ErrInvalidCredentials) {
+				return tenancy.ErrNotFound // refused without saying why, as it must
+			}
+			return err
+		},
+		"MaySendLinks":  func() error { _, err := a.svc.MaySendLinks(ctxA, a.id, b.acc.ID); return err },
+		"CountActivity": func() error { return a.svc.CountActivity(context.Background(), a.id, b.acc.ID, "messages", 1) },
+		"UseQuota": func() error {
+			_, err := a.svc.UseQuota(context.Background(), a.id, b.acc.ID, tenancy.ResourceTeamMembers, 1)
+			if errors.Is(err, tenancy.ErrQuotaExceeded) {
+				return tenancy.ErrNotFound // no allocation of that account here
+			}
+			return err
+		},
 		"UsePasswordToken": func() error {
 			_, err := a.svc.UsePasswordToken(context.Background(), a.id, bTok.Token, "taken over password")
 			return err
@@ -81,6 +103,29 @@ func testServicePlatformIsolation(t *testing.T, h Harness) {
 
 	// Listings and logins on A show nothing of B.
 	covered["Members"], covered["Memberships"], covered["ListAccounts"], covered["ListUsers"] = true, true, true, true
+	covered["Pools"], covered["Allocations"], covered["Assignments"], covered["Grants"] = true, true, true, true
+	covered["SharedResources"], covered["Activity"], covered["Can"] = true, true, true
+	pools, err := a.svc.Pools(ctxA, a.id)
+	require.NoError(t, err)
+	assert.Empty(t, pools)
+	allocs, err := a.svc.Allocations(ctxA, a.id, b.acc.ID)
+	require.NoError(t, err)
+	assert.Empty(t, allocs)
+	assigned, err := a.svc.Assignments(ctxA, a.id, b.acc.ID)
+	require.NoError(t, err)
+	assert.Empty(t, assigned)
+	grants, err := a.svc.Grants(ctxA, tenancy.GrantQuery{PlatformID: a.id, AccountID: b.acc.ID})
+	require.NoError(t, err)
+	assert.Empty(t, grants)
+	shared, err := a.svc.SharedResources(ctxA, a.id, b.acc.ID)
+	require.NoError(t, err)
+	assert.Empty(t, shared)
+	series, err := a.svc.Activity(ctxA, a.id, b.acc.ID)
+	require.NoError(t, err)
+	assert.Empty(t, series)
+	can, err := a.svc.Can(ctxA, a.id, b.acc.ID, b.customer.ID, tenancy.PermBilling)
+	require.NoError(t, err)
+	assert.False(t, can)
 	ms, err := a.svc.Members(ctxA, a.id, b.acc.ID)
 	require.NoError(t, err)
 	assert.Empty(t, ms)
@@ -177,5 +222,44 @@ func mutationsOn(svc *tenancy.Service, platformID string, b *platform) map[strin
 			_, err := svc.IssuePasswordToken(ctx, platformID, user, tenancy.TokenResetPassword)
 			return err
 		},
+		"SetPermissions": func(ctx context.Context) error {
+			_, err := svc.SetPermissions(ctx, tenancy.AddMemberParams{PlatformID: platformID, AccountID: acc, UserID: user})
+			return err
+		},
+		"Allocate": func(ctx context.Context) error {
+			_, err := svc.Allocate(ctx, platformID, acc, tenancy.ResourceBotSlots, 1)
+			return err
+		},
+		"Release": func(ctx context.Context) error {
+			_, err := svc.Release(ctx, platformID, acc, tenancy.ResourceTeamMembers, 1)
+			return err
+		},
+		"Resize": func(ctx context.Context) error {
+			_, err := svc.Resize(ctx, platformID, acc, tenancy.ResourceTeamMembers, 99)
+			return err
+		},
+		"ExtendTest": func(ctx context.Context) error {
+			_, err := svc.ExtendTest(ctx, platformID, acc, rulesEpoch.Add(time.Hour))
+			return err
+		},
+		"ConvertTest": flag(svc.ConvertTest),
+		"CreateFromTemplate": func(ctx context.Context) error {
+			_, err := svc.CreateFromTemplate(ctx, tenancy.CreateFromTemplateParams{PlatformID: platformID, TemplateID: acc,
+				Accounts: []tenancy.NewFromTemplate{{Name: "Copy", Email: "copy@iso.example"}}})
+			return err
+		},
+		"AssignAccounts": func(ctx context.Context) error { return svc.AssignAccounts(ctx, platformID, b.oper.ID, []string{acc}) },
+		"UnassignAccounts": func(ctx context.Context) error {
+			return svc.UnassignAccounts(ctx, platformID, b.oper.ID, []string{acc})
+		},
+		"GrantAccess": func(ctx context.Context) error {
+			_, err := svc.GrantAccess(ctx, tenancy.GrantParams{PlatformID: platformID, AccountID: acc, ResourceID: "bot-1", UserID: user})
+			return err
+		},
+		"RevokeAccess": func(ctx context.Context) error {
+			return svc.RevokeAccess(ctx, tenancy.GrantParams{PlatformID: platformID, AccountID: acc, ResourceID: "bot-1", UserID: user})
+		},
+		"RotateSSOSecret": func(ctx context.Context) error { _, err := svc.RotateSSOSecret(ctx, platformID, acc); return err },
+		"SSOSecret":       func(ctx context.Context) error { _, err := svc.SSOSecret(ctx, platformID, acc); return err },
 	}
 }

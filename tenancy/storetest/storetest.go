@@ -91,6 +91,42 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"RaceUseToken", testRaceUseToken},
 		{"RaceUpdateAccount", testRaceUpdateAccount},
 		{"RaceUpdateUser", testRaceUpdateUser},
+
+		{"QuotaPoolSet", testQPoolSet},
+		{"QuotaAdjustAllocation", testQAdjustAllocation},
+		{"QuotaUse", testQUseQuota},
+		{"QuotaAllocationsList", testQAllocationsList},
+		{"QuotaCreateAccountAllocations", testQCreateAccountAllocations},
+		{"QuotaCreateAccountPoolFull", testQCreateAccountPoolFull},
+		{"QuotaDeleteAccountFrees", testQDeleteAccountFreesQuota},
+		{"QuotaConvertTestAccount", testQConvertTestAccount},
+		{"QuotaConvertStale", testQConvertStale},
+		{"MemberQuota", testQMemberQuota},
+		{"MemberUpdate", testQMemberUpdate},
+		{"AccountCreateMany", testQCreateAccounts},
+		{"AccountCreateManyAllOrNothing", testQCreateAccountsAllOrNothing},
+		{"AccountDeleteCascade", testQDeleteAccountCascade},
+		{"AccountListTestFilter", testQListTestFilter},
+		{"OperatorAssign", testQOperatorAssign},
+		{"OperatorAssignMissing", testQOperatorAssignMissing},
+		{"OperatorListFilter", testQOperatorListFilter},
+		{"Grants", testQGrants},
+		{"Activity", testQActivity},
+		{"ActivityFigures", testQFigures},
+		{"SSOSecret", testQSSOSecret},
+		{"SSONonce", testQSSONonce},
+		{"SSONoncePurge", testQSSOPurge},
+		{"PlatformIsolationMore", testQIsolation},
+		{"PlatformSameIDsMore", testQSameIDs},
+
+		{"RaceQuotaAdjustAllocation", testQRaceAdjustAllocation},
+		{"RaceQuotaUse", testQRaceUseQuota},
+		{"RaceQuotaTeamMembers", testQRaceTeamMembers},
+		{"RaceQuotaConvertTestAccounts", testQRaceConvertTestAccounts},
+		{"RaceQuotaConvertSameAccount", testQRaceConvertSameAccount},
+		{"RaceQuotaMixed", testQRaceQuotaMixed},
+		{"RaceActivity", testQRaceActivity},
+		{"RaceSSONonce", testQRaceSSONonce},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -337,7 +373,7 @@ func (e *env) updateAccount(a tenancy.Account, mod func(*tenancy.Account)) tenan
 // addMember stores m.
 func (e *env) addMember(m tenancy.Member) tenancy.Member {
 	e.t.Helper()
-	require.NoError(e.t, e.s.InsertMember(e.ctx, m, e.event("member.add")), "insert member")
+	require.NoError(e.t, e.s.InsertMember(e.ctx, tenancy.NewMember{Member: m, Event: e.event("member.add")}), "insert member")
 	return m
 }
 

@@ -1,0 +1,247 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	sq "github.com/Masterminds/squirrel"
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tenantry/tenantry/internal/sqlkit"
+	"github.com/tenantry/tenantry/tenancy"
+)
+
+// SetPool sets a resource's capacity with r.Event. An existing pool is
+// changed by one conditional UPDATE (capacity not below allocated); a
+// missing one is created with Allocated the sum of the resource's
+// allocations, under a lock on the platform row (PostgreSQL) that
+// allocations finding no pool also take, so none is left uncounted.
+// tenancy.ErrQuotaExceeded when the capacity is below what is allocated,
+// tenancy.ErrNotFound when the platform is missing.
+func (s *Store) SetPool(ctx context.Context, r tenancy.SetPool) (tenancy.Pool, error) {
+	var p poolRow
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		returning := "RETURNING " + strings.Join(poolColumns, ", ")
+		up := s.sb().Update(poolsTable).Set("capacity", r.Capacity).Set("updated_at", s.tm(r.Now)).
+			Where(sq.Eq{"platform_id": r.PlatformID, "resource": r.Resource}).
+			Where("allocated <= ?", r.Capacity).Suffix(returning)
+		err := getInto(ctx, tx, &p, up)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = s.createPool(ctx, tx, r, &p)
+		}
+		if err != nil {
+			return err
+		}
+		return s.writeEvents(ctx, tx, r.Event)
+	})
+	if err != nil {
+		return tenancy.Pool{}, fail("set pool", err)
+	}
+	return p.pool(), nil
+}
+
+// createPool creates r's pool, or finds it too small for its allocations.
+func (s *Store) createPool(ctx context.Context, tx *sqlx.Tx, r tenancy.SetPool, p *poolRow) error {
+	var allocated int64
+	sel := s.sb().Select("allocated").From(poolsTable).Where(sq.Eq{"platform_id": r.PlatformID, "resource": r.Resource})
+	err := getInto(ctx, tx, &allocated, sel)
+	if err == nil {
+		return errorf(tenancy.ErrQuotaExceeded, "capacity %d of %q is below the %d units allocated", r.Capacity, r.Resource, allocated)
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if err := s.lockPlatform(ctx, tx, r.PlatformID, "FOR NO KEY UPDATE"); err != nil {
+		return err
+	}
+	// The sum is read after the lock: allocations that found no pool have
+	// committed or wait for this transaction. ON CONFLICT covers a pool
+	// another transaction created meanwhile.
+	ins := s.raw(`INSERT INTO `+poolsTable+` (`+strings.Join(poolColumns, ", ")+`)
+		SELECT ?, ?, ?, COALESCE(SUM(lim), 0), ? FROM `+allocsTable+` WHERE platform_id = ? AND resource = ?
+		ON CONFLICT (platform_id, resource) DO UPDATE
+		SET capacity = excluded.capacity, updated_at = excluded.updated_at
+		WHERE `+poolsTable+`.allocated <= excluded.capacity
+		RETURNING `+strings.Join(poolColumns, ", "),
+		r.PlatformID, r.Resource, r.Capacity, s.tm(r.Now), r.PlatformID, r.Resource)
+	err = getInto(ctx, tx, p, ins)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errorf(tenancy.ErrQuotaExceeded, "capacity %d of %q is below what is allocated", r.Capacity, r.Resource)
+	}
+	return err
+}
+
+// Pools lists the platform's pools by resource.
+func (s *Store) Pools(ctx context.Context, platformID string) ([]tenancy.Pool, error) {
+	var rows []poolRow
+	sel := s.sb().Select(poolColumns...).From(poolsTable).Where(sq.Eq{"platform_id": platformID}).OrderBy("resource")
+	if err := selectInto(ctx, s.db, &rows, sel); err != nil {
+		return nil, fail("pools", err)
+	}
+	return convert(rows, poolRow.pool), nil
+}
+
+// movePool changes the units allocated from a resource's pool by delta
+// (drawn when positive, given back when negative) in one conditional
+// UPDATE; a resource without a pool is unlimited and nothing changes.
+// tenancy.ErrQuotaExceeded when the pool lacks room.
+//
+// On PostgreSQL, when no pool row was updated, it waits on the platform row
+// (FOR SHARE) for a SetPool creating the pool before it looks for the pool:
+// a pool created meanwhile either counted this transaction's allocations
+// already or is created after it commits, and a pool found then gets the
+// conditional UPDATE again.
+func (s *Store) movePool(ctx context.Context, tx *sqlx.Tx, platformID, resource string, delta int64, now time.Time) error {
+	if delta == 0 {
+		return nil
+	}
+	up := s.sb().Update(poolsTable).
+		Set("allocated", sq.Expr("allocated + ?", delta)).
+		Set("updated_at", sq.Expr("COALESCE(?, updated_at)", s.tm(now))).
+		Where(sq.Eq{"platform_id": platformID, "resource": resource}).
+		Where("allocated + ? <= capacity AND allocated + ? >= 0", delta, delta)
+	n, err := execN(ctx, tx, up)
+	if err != nil || n > 0 {
+		return err
+	}
+	if err := s.lockPlatform(ctx, tx, platformID, "FOR SHARE"); err != nil {
+		return err
+	}
+	var p poolRow
+	sel := s.sb().Select(poolColumns...).From(poolsTable).Where(sq.Eq{"platform_id": platformID, "resource": resource})
+	if err := getInto(ctx, tx, &p, sel); errors.Is(err, sql.ErrNoRows) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if s.db.Dialect == sqlkit.Postgres {
+		if n, err = execN(ctx, tx, up); err != nil || n > 0 {
+			return err
+		}
+	}
+	return errorf(tenancy.ErrQuotaExceeded, "pool of %q has %d of %d units free, %d asked",
+		resource, p.Capacity-p.Allocated, p.Capacity, delta)
+}
+
+// AdjustAllocation changes an account's allocation by r.Delta with
+// r.Event: the allocation row first (created at zero when missing), then
+// its pool, so that every transaction locks an account's allocation before
+// a pool. tenancy.ErrQuotaExceeded when the pool lacks room,
+// tenancy.ErrConflict when the limit would fall below what is used or
+// below zero, tenancy.ErrNotFound when the account is missing.
+func (s *Store) AdjustAllocation(ctx context.Context, r tenancy.AdjustAllocation) (tenancy.Allocation, error) {
+	var a allocRow
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		if a, err = s.adjust(ctx, tx, r); err != nil {
+			return err
+		}
+		return s.writeEvents(ctx, tx, r.Event)
+	})
+	if err != nil {
+		return tenancy.Allocation{}, fail("adjust allocation", err)
+	}
+	return a.allocation(), nil
+}
+
+// adjust does AdjustAllocation's work in tx.
+func (s *Store) adjust(ctx context.Context, tx *sqlx.Tx, r tenancy.AdjustAllocation) (allocRow, error) {
+	var a allocRow
+	returning := " RETURNING " + strings.Join(allocColumns, ", ")
+	var q raw
+	if r.Delta >= 0 {
+		q = s.raw(`INSERT INTO `+allocsTable+` (`+strings.Join(allocColumns, ", ")+`) VALUES (?, ?, ?, ?, 0, ?)
+			ON CONFLICT (platform_id, account_id, resource) DO UPDATE
+			SET lim = `+allocsTable+`.lim + excluded.lim, updated_at = excluded.updated_at`+returning,
+			r.PlatformID, r.AccountID, r.Resource, r.Delta, s.tm(r.Now))
+	} else {
+		q = s.raw(`UPDATE `+allocsTable+` SET lim = lim + ?, updated_at = COALESCE(?, updated_at)
+			WHERE platform_id = ? AND account_id = ? AND resource = ? AND lim + ? >= used`+returning,
+			r.Delta, s.tm(r.Now), r.PlatformID, r.AccountID, r.Resource, r.Delta)
+	}
+	err := getInto(ctx, tx, &a, q)
+	if errors.Is(err, sql.ErrNoRows) {
+		if err := s.accountExists(ctx, tx, r.PlatformID, r.AccountID); err != nil {
+			return a, err
+		}
+		return a, errorf(tenancy.ErrConflict, "allocation of %q cannot fall below its use or zero", r.Resource)
+	}
+	if err != nil {
+		return a, err
+	}
+	return a, s.movePool(ctx, tx, r.PlatformID, r.Resource, r.Delta, r.Now)
+}
+
+// accountExists returns nil when the account exists, else
+// tenancy.ErrNotFound.
+func (s *Store) accountExists(ctx context.Context, q sqlx.QueryerContext, platformID, accountID string) error {
+	var id string
+	sel := s.sb().Select("id").From(accountsTable).Where(sq.Eq{"platform_id": platformID, "id": accountID})
+	if err := getInto(ctx, q, &id, sel); errors.Is(err, sql.ErrNoRows) {
+		return errorf(tenancy.ErrNotFound, "account %q", accountID)
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+// UseQuota uses r.N units of an account's allocation (gives them back when
+// negative) in one conditional UPDATE. tenancy.ErrQuotaExceeded when the
+// allocation is missing or Used would pass Limit, tenancy.ErrConflict when
+// Used would fall below zero.
+func (s *Store) UseQuota(ctx context.Context, r tenancy.UseQuota) (tenancy.Allocation, error) {
+	var a allocRow
+	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		a, err = s.useQuota(ctx, tx, r)
+		return err
+	})
+	if err != nil {
+		return tenancy.Allocation{}, fail("use quota", err)
+	}
+	return a.allocation(), nil
+}
+
+func (s *Store) useQuota(ctx context.Context, tx *sqlx.Tx, r tenancy.UseQuota) (allocRow, error) {
+	var a allocRow
+	up := s.sb().Update(allocsTable).
+		Set("used", sq.Expr("used + ?", r.N)).
+		Set("updated_at", sq.Expr("COALESCE(?, updated_at)", s.tm(r.Now))).
+		Where(sq.Eq{"platform_id": r.PlatformID, "account_id": r.AccountID, "resource": r.Resource}).
+		Where("used + ? <= lim AND used + ? >= 0", r.N, r.N).
+		Suffix("RETURNING " + strings.Join(allocColumns, ", "))
+	err := getInto(ctx, tx, &a, up)
+	if !errors.Is(err, sql.ErrNoRows) {
+		return a, err
+	}
+	sel := s.sb().Select(allocColumns...).From(allocsTable).
+		Where(sq.Eq{"platform_id": r.PlatformID, "account_id": r.AccountID, "resource": r.Resource})
+	switch err := getInto(ctx, tx, &a, sel); {
+	case errors.Is(err, sql.ErrNoRows):
+		return a, errorf(tenancy.ErrQuotaExceeded, "no allocation of %q", r.Resource)
+	case err != nil:
+		return a, err
+	case a.Used+r.N < 0:
+		return a, errorf(tenancy.ErrConflict, "use of %q would fall below zero", r.Resource)
+	}
+	return a, errorf(tenancy.ErrQuotaExceeded, "allocation of %q has %d of %d units free, %d asked",
+		r.Resource, a.Lim-a.Used, a.Lim, r.N)
+}
+
+// Allocations lists the allocations of the given accounts (all of the
+// platform's when accountIDs is empty), by account then resource, in one
+// query whatever the number of accounts.
+func (s *Store) Allocations(ctx context.Context, platformID string, accountIDs []string) ([]tenancy.Allocation, error) {
+	var rows []allocRow
+	sel := s.sb().Select(allocColumns...).From(allocsTable).Where(sq.Eq{"platform_id": platformID})
+	if len(accountIDs) > 0 {
+		sel = sel.Where(s.in("account_id", accountIDs))
+	}
+	if err := selectInto(ctx, s.db, &rows, sel.OrderBy("account_id", "resource")); err != nil {
+		return nil, fail("allocations", err)
+	}
+	return convert(rows, allocRow.allocation), nil
+}
