@@ -45,7 +45,7 @@ func (f filter) params(platformID string, limit int) tenancy.ListAccountsParams 
 	return tenancy.ListAccountsParams{
 		PlatformID: platformID, Search: f.Q, IncludeLocked: f.Locked, Test: test,
 		OnlyInSetup: f.Setup, OnlyTemplates: f.Templates, Tag: f.Tag, Plan: f.Plan,
-		Sort: tenancy.AccountSort(f.Sort), After: f.After, Limit: limit,
+		Sort: tenancy.AccountSort(f.Sort), After: f.After, Limit: limit, WithFigures: true,
 	}
 }
 
@@ -128,7 +128,7 @@ func (s *server) accountsView(f filter, page tenancy.AccountPage) accountsView {
 	v := accountsView{Filter: f, ClearTag: f.link("tag", ""), ClearPlan: f.link("plan", "")}
 	now := s.now()
 	for _, a := range page.Accounts {
-		v.Rows = append(v.Rows, newAccountRow(a, now))
+		v.Rows = append(v.Rows, newAccountRow(a, page.Figures[a.ID], now))
 	}
 	if page.Next != "" {
 		v.NextURL = f.link("after", page.Next)

@@ -148,7 +148,21 @@ func (s seeder) create(ctx context.Context, created time.Time, d demoAccount) (t
 		// Another process seeding at the same time was first.
 		return s.at(created).AccountByNickname(ctx, demoPlatformID, d.Nickname)
 	}
-	return res.Account, err
+	if err != nil {
+		return tenancy.Account{}, err
+	}
+	return res.Account, s.figures(ctx, created, res.Account.ID, d)
+}
+
+// figures gives the account the summary figures the accounts page shows:
+// subscribers and messages, in proportion to its age.
+func (s seeder) figures(ctx context.Context, created time.Time, id string, d demoAccount) error {
+	svc := s.at(created)
+	subscribers := int64(d.DaysAgo*7 + len(d.Name)*3)
+	if err := svc.CountActivity(ctx, demoPlatformID, id, "subscribers", subscribers); err != nil {
+		return err
+	}
+	return svc.CountActivity(ctx, demoPlatformID, id, "messages", subscribers*13+int64(len(d.Nickname)))
 }
 
 // onboard records the first d.StepsDone setup steps, and completion.

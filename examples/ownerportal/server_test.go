@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"io"
 	"log/slog"
@@ -144,6 +145,15 @@ func TestAccountsPageListsDemoAccounts(t *testing.T) {
 	}
 	assert.NotContains(t, body, ">locked<", "locked accounts are left out by default")
 	assert.NotContains(t, body, "Next page")
+	// Summary figures: the primary admin and the team, and the activity
+	// totals the seed counted.
+	for _, d := range demoAccounts {
+		if d.Nickname != "northwind" {
+			continue
+		}
+		subs := int64(d.DaysAgo*7 + len(d.Name)*3)
+		assert.Contains(t, body, fmt.Sprintf("%d users<br>%d subscribers<br>%d messages", 1+len(d.Team), subs, subs*13+int64(len(d.Nickname))))
+	}
 }
 
 func TestAccountsDefaultOrderIsNewestFirst(t *testing.T) {

@@ -77,11 +77,14 @@ type accountRow struct {
 	Tags                            []string
 	Created                         time.Time
 	Badges                          []badge
+	// Users, Subscribers and Messages are the summary figures.
+	Users, Subscribers, Messages int64
 }
 
-func newAccountRow(a tenancy.Account, now time.Time) accountRow {
+func newAccountRow(a tenancy.Account, f tenancy.Figures, now time.Time) accountRow {
 	return accountRow{ID: a.ID, Name: a.Name, Email: a.Email, Nickname: a.Nickname, Plan: a.Plan,
-		Tags: a.Tags, Created: a.CreatedAt, Badges: badges(a, now)}
+		Tags: a.Tags, Created: a.CreatedAt, Badges: badges(a, now),
+		Users: f.Users, Subscribers: f.Totals["subscribers"], Messages: f.Totals["messages"]}
 }
 
 // stepView is one onboarding step on the account page.
