@@ -2,6 +2,8 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
+	"github.com/stretchr/testify/assert"
 	"testing"
 	"time"
 
@@ -88,6 +90,27 @@ func TestInsertTx(t *testing.T) {
 		require.NoError(t, err)
 		require.ErrorIs(t, s.InsertTx(ctx, tx, e), audit.ErrConflict)
 		require.NoError(t, tx.Rollback())
+	})
+}
+
+// TestInsertTxMany: thousands of events in one call land in bounded
+// multi-row statements, all of them, in one transaction.
+func TestInsertTxMany(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlx.DB) {
+		ctx := context.Background()
+		s := newStore(t, db)
+		at := time.Date(2024, time.May, 1, 9, 0, 0, 0, time.UTC)
+		events := make([]audit.Event, 4500)
+		for i := range events {
+			events[i] = audit.Event{PlatformID: "p-many", ID: fmt.Sprintf("e-%05d", i), At: at.Add(time.Duration(i) * time.Microsecond), ActorID: "u-1", Action: "account.create"}
+		}
+		tx, err := db.BeginTxx(ctx, nil)
+		require.NoError(t, err)
+		require.NoError(t, s.InsertTx(ctx, tx, events...))
+		require.NoError(t, tx.Commit())
+		var n int
+		require.NoError(t, db.GetContext(ctx, &n, "SELECT COUNT(*) FROM tenantry_audit_events WHERE platform_id = 'p-many'"))
+		assert.Equal(t, len(events), n)
 	})
 }
 

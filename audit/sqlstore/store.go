@@ -43,23 +43,37 @@ func (s *Store) Insert(ctx context.Context, e audit.Event) error {
 	return s.insert(ctx, s.db, e)
 }
 
-// InsertTx adds e within tx, a transaction on the Store's database, so
-// that the event is recorded if and only if tx commits. It runs the same
-// statement as Insert. e must be prepared (see audit.Prepare). On
-// PostgreSQL an error, ErrConflict included, aborts tx.
-func (s *Store) InsertTx(ctx context.Context, tx *sqlx.Tx, e audit.Event) error {
-	return s.insert(ctx, tx, e)
+// InsertTx adds events inside tx, a transaction of another tenantry
+// store on the same database, so that a change and its history commit or
+// roll back together. Many events go in multi-row statements of at most
+// insertBatch rows. On PostgreSQL any error, ErrConflict included, aborts
+// the caller's transaction.
+func (s *Store) InsertTx(ctx context.Context, tx *sqlx.Tx, events ...audit.Event) error {
+	for len(events) > 0 {
+		n := min(len(events), insertBatch)
+		if err := s.insert(ctx, tx, events[:n]...); err != nil {
+			return err
+		}
+		events = events[n:]
+	}
+	return nil
 }
 
-func (s *Store) insert(ctx context.Context, db sqlx.ExecerContext, e audit.Event) error {
-	changes := e.Changes
-	if changes == nil {
-		changes = []audit.Change{}
+// insertBatch bounds the rows of one INSERT: 11 parameters a row stays
+// under SQLite's 32766 and PostgreSQL's 65535.
+const insertBatch = 2000
+
+func (s *Store) insert(ctx context.Context, db sqlx.ExecerContext, events ...audit.Event) error {
+	b := s.db.Dialect.Builder().Insert(table).Columns(columns...)
+	for _, e := range events {
+		changes := e.Changes
+		if changes == nil {
+			changes = []audit.Change{}
+		}
+		b = b.Values(e.PlatformID, e.ID, s.db.Dialect.Time(e.At), e.AccountID, e.ActorID, e.OnBehalfOfID,
+			e.Action, e.TargetType, e.TargetID, e.Reason, sqlkit.JSON[[]audit.Change]{V: changes})
 	}
-	query, args, err := s.db.Dialect.Builder().Insert(table).Columns(columns...).Values(
-		e.PlatformID, e.ID, s.db.Dialect.Time(e.At), e.AccountID, e.ActorID, e.OnBehalfOfID,
-		e.Action, e.TargetType, e.TargetID, e.Reason, sqlkit.JSON[[]audit.Change]{V: changes},
-	).ToSql()
+	query, args, err := b.ToSql()
 	if err != nil {
 		return err
 	}

@@ -84,10 +84,8 @@ func (s *Store) sb() sq.StatementBuilderType { return s.db.Dialect.Builder() }
 
 // writeEvents inserts events, in order, in tx through the audit store.
 func (s *Store) writeEvents(ctx context.Context, tx *sqlx.Tx, events ...audit.Event) error {
-	for _, e := range events {
-		if err := s.audit.InsertTx(ctx, tx, e); err != nil {
-			return fmt.Errorf("write event %q: %w", e.ID, err)
-		}
+	if err := s.audit.InsertTx(ctx, tx, events...); err != nil {
+		return fmt.Errorf("write events: %w", err)
 	}
 	return nil
 }
