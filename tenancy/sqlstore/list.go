@@ -72,7 +72,7 @@ func (s *Store) accountFilters(sel sq.SelectBuilder, q tenancy.AccountQuery) sq.
 			".platform_id AND t.account_id = "+accountsTable+".id AND t.tag = ?)", q.Tag)
 	}
 	if q.Search != "" {
-		sel = sel.Where(contains(q.Search, "name_key", "lower(email)", "lower(nickname)", "lower(uid)"))
+		sel = sel.Where(contains(q.Search, "name_key", "email", "nickname", "lower(uid)"))
 	}
 	return sel
 }
@@ -109,7 +109,7 @@ func (s *Store) ListUsers(ctx context.Context, q tenancy.UserQuery) ([]tenancy.U
 		sel = sel.Where(sq.Eq{"role": roles})
 	}
 	if q.Search != "" {
-		sel = sel.Where(contains(q.Search, "lower(email)", "name_key"))
+		sel = sel.Where(contains(q.Search, "email", "name_key"))
 	}
 	if q.AccountID != "" {
 		sel = sel.Where("EXISTS (SELECT 1 FROM "+membersTable+" m WHERE m.platform_id = "+usersTable+
@@ -145,8 +145,10 @@ func userStatuses(asked []tenancy.UserStatus) []string {
 // contains matches rows where any of columns contains needle,
 // case-insensitively, with LIKE wildcards in needle taken literally. Names
 // are matched through name_key, folded in Go like the needle, so the match
-// is the same on both dialects and in memstore in any script; emails,
-// nicknames and UIDs are ASCII, which SQL lower() folds alike everywhere.
+// is the same on both dialects and in memstore in any script. Emails and
+// nicknames are stored lowercase (canonical emails, slug nicknames), so they
+// need no lower() that would cost a function call per row scanned; UIDs are
+// host-made ASCII and are folded by SQL lower().
 func contains(needle string, columns ...string) sq.Or {
 	pattern := "%" + sqlkit.EscapeLike(foldKey(needle)) + "%"
 	or := make(sq.Or, len(columns))
