@@ -124,6 +124,16 @@ func (s *Service) ChangePlan(ctx context.Context, platformID, licenseID, planID 
 	return s.apply(ctx, platformID, licenseID, "license.change_plan", change{kind: PlanChanged, planID: planID})
 }
 
+// ChangeAccountPlan moves the account's license (its active one, or else
+// its latest) to another plan: the owner portal's "change plan".
+func (s *Service) ChangeAccountPlan(ctx context.Context, platformID, accountID, planID string) (License, error) {
+	l, err := s.store.AccountLicense(ctx, platformID, accountID)
+	if err != nil {
+		return License{}, fmt.Errorf("licensing: change account plan: %w", err)
+	}
+	return s.ChangePlan(ctx, platformID, l.ID, planID)
+}
+
 // RecordPaymentFailed notes a missed payment: the license stays active for
 // its grace period, then lapses (inactive) unless paid.
 func (s *Service) RecordPaymentFailed(ctx context.Context, platformID, licenseID string) (License, error) {
