@@ -31,33 +31,55 @@ func transition(l License, c change, now time.Time) (License, []HistoryEntry, er
 			entry(ExpiredEvent, "ended "+l.EndsAt.UTC().Format(time.RFC3339))
 		}
 	}
-	refuse := func(why string) (License, []HistoryEntry, error) {
-		return License{}, nil, fmt.Errorf("%w: %s a license that is %s: %s", ErrTransition, c.kind, l.Status, why)
-	}
-	live := l.Status == Active || l.Status == Inactive
+	var err error
 	switch c.kind {
-	case Assigned:
-		if !live || l.AccountID != "" {
-			return refuse("only an unassigned license that is active or inactive can be assigned")
+	case Assigned, Moved, Unassigned:
+		err = assignment(&l, c, entry, func() []HistoryEntry { return out })
+	case "":
+		// Sweep: record only what the clock changed.
+		if len(out) == 0 {
+			err = fmt.Errorf("%w: nothing is due", ErrTransition)
 		}
-		l.AccountID = c.account
-		entry(Assigned, "")
-	case Moved:
-		if !live || l.AccountID == "" || l.AccountID == c.account {
-			return refuse("only a license assigned to another account, active or inactive, can move")
-		}
-		from := l.AccountID
-		l.AccountID = c.account
-		entry(Moved, "")
-		out[len(out)-1].FromAccountID = from
-	case Unassigned:
-		if l.Status == Revoked || l.AccountID == "" {
-			return refuse("only an assigned license that is not revoked can be unassigned")
-		}
-		from := l.AccountID
-		l.AccountID = ""
-		entry(Unassigned, "")
-		out[len(out)-1].FromAccountID = from
+	default:
+		err = lifecycle(&l, c, now, entry)
+	}
+	if err != nil {
+		return License{}, nil, fmt.Errorf("%w (%s a license that is %s)", err, c.kind, l.Status)
+	}
+	l.Version++
+	l.UpdatedAt = now
+	return l, out, nil
+}
+
+// assignment moves a license between accounts: assign an unassigned one,
+// move an assigned one, or unassign it. last gives the entries so far, so
+// the new entry can record the account it came from.
+func assignment(l *License, c change, entry func(EventKind, string), last func() []HistoryEntry) error {
+	live := l.Status == Active || l.Status == Inactive
+	from := l.AccountID
+	switch {
+	case c.kind == Assigned && (!live || from != ""):
+		return fmt.Errorf("%w: only an unassigned license that is active or inactive can be assigned", ErrTransition)
+	case c.kind == Moved && (!live || from == "" || from == c.account):
+		return fmt.Errorf("%w: only a license assigned to another account, active or inactive, can move", ErrTransition)
+	case c.kind == Unassigned && (l.Status == Revoked || from == ""):
+		return fmt.Errorf("%w: only an assigned license that is not revoked can be unassigned", ErrTransition)
+	}
+	l.AccountID = c.account
+	entry(c.kind, "")
+	if c.kind != Assigned {
+		h := last()
+		h[len(h)-1].FromAccountID = from
+	}
+	return nil
+}
+
+// lifecycle applies the operations that move a license through its
+// states: renew, change plan, payment failed or received, revoke.
+func lifecycle(l *License, c change, now time.Time, entry func(EventKind, string)) error {
+	live := l.Status == Active || l.Status == Inactive
+	refuse := func(why string) error { return fmt.Errorf("%w: %s", ErrTransition, why) }
+	switch c.kind {
 	case Renewed:
 		if l.Status == Revoked {
 			return refuse("revoked is final")
@@ -103,15 +125,8 @@ func transition(l License, c change, now time.Time) (License, []HistoryEntry, er
 		}
 		l.Status = Revoked
 		entry(RevokedEvent, "")
-	case "":
-		// Sweep: record only what the clock changed.
-		if len(out) == 0 {
-			return refuse("nothing is due")
-		}
 	default:
 		return refuse("unknown operation")
 	}
-	l.Version++
-	l.UpdatedAt = now
-	return l, out, nil
+	return nil
 }
