@@ -50,6 +50,10 @@ type gateKey struct{ platform, account string }
 
 // gateEntry is what the gate knows of one account.
 type gateEntry struct {
+	// loaded is when the entry was read (from the real clock, with its
+	// monotonic reading, when Config.Now is time.Now); expires is loaded
+	// plus the TTL.
+	loaded  time.Time
 	expires time.Time
 	state   AccountState
 	// refusal is the license's refusal whatever the clock (none, revoked,
@@ -70,8 +74,7 @@ func newGate(s *Service) *Gate {
 // Check says whether an account may use feature now (feature "" asks only
 // whether it may be served at all).
 func (g *Gate) Check(ctx context.Context, platformID, accountID, feature string) (Decision, error) {
-	now := g.s.cfg.Now()
-	e, err := g.entry(ctx, platformID, accountID, now)
+	e, now, err := g.entry(ctx, platformID, accountID)
 	if err != nil {
 		return Decision{}, err
 	}
@@ -87,8 +90,7 @@ func (g *Gate) Check(ctx context.Context, platformID, accountID, feature string)
 // CheckLimit says whether an account that uses used units of a plan limit
 // may use one more. A limit its plan does not name is unlimited.
 func (g *Gate) CheckLimit(ctx context.Context, platformID, accountID, limit string, used int64) (Decision, error) {
-	now := g.s.cfg.Now()
-	e, err := g.entry(ctx, platformID, accountID, now)
+	e, now, err := g.entry(ctx, platformID, accountID)
 	if err != nil {
 		return Decision{}, err
 	}
@@ -123,19 +125,37 @@ func (e *gateEntry) refuse(now time.Time) Reason {
 }
 
 // entry returns what the gate knows of the account, reading it when it is
-// missing or too old.
-func (g *Gate) entry(ctx context.Context, platformID, accountID string, now time.Time) (*gateEntry, error) {
+// missing or too old, and the current time.
+//
+// With the real clock, a warm entry tells the time from its load instant
+// plus the monotonic time elapsed since (time.Since reads one clock where
+// time.Now reads two, the larger part of a warm check on some machines).
+// A wall clock stepped by NTP or an operator is seen at the entry's next
+// reload, within the TTL; license ends and grace deadlines are compared on
+// every check either way.
+func (g *Gate) entry(ctx context.Context, platformID, accountID string) (*gateEntry, time.Time, error) {
 	k := gateKey{platformID, accountID}
 	g.mu.RLock()
 	e := g.entries[k]
 	g.mu.RUnlock()
-	if e != nil && now.Before(e.expires) {
-		return e, nil
+	var now time.Time
+	if g.s.realClock {
+		if e != nil {
+			if el := time.Since(e.loaded); el < g.s.cfg.GateTTL {
+				return e, e.loaded.Add(el), nil
+			}
+		}
+		now = time.Now()
+	} else {
+		now = g.s.cfg.Now()
+		if e != nil && now.Before(e.expires) {
+			return e, now, nil
+		}
 	}
 	gen := g.gen.Load()
 	e, err := g.load(ctx, platformID, accountID, now)
 	if err != nil {
-		return nil, err
+		return nil, now, err
 	}
 	g.mu.Lock()
 	if g.gen.Load() == gen { // nothing was forgotten while we read
@@ -145,11 +165,11 @@ func (g *Gate) entry(ctx context.Context, platformID, accountID string, now time
 		g.entries[k] = e
 	}
 	g.mu.Unlock()
-	return e, nil
+	return e, now, nil
 }
 
 func (g *Gate) load(ctx context.Context, platformID, accountID string, now time.Time) (*gateEntry, error) {
-	e := &gateEntry{expires: now.Add(g.s.cfg.GateTTL)}
+	e := &gateEntry{loaded: now, expires: now.Add(g.s.cfg.GateTTL)}
 	if g.s.cfg.AccountState != nil {
 		st, err := g.s.cfg.AccountState(ctx, platformID, accountID)
 		if err != nil {

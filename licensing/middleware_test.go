@@ -6,11 +6,14 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tenantry/tenantry/audit"
 	"github.com/tenantry/tenantry/licensing"
+	"github.com/tenantry/tenantry/licensing/memstore"
 )
 
 func TestMiddleware(t *testing.T) {
@@ -63,4 +66,35 @@ func TestMiddleware(t *testing.T) {
 	lic, err := f.svc.License(context.Background(), "p1", other.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "pro", lic.PlanID)
+}
+
+// TestGateRealClock runs the gate on the production clock (Config.Now
+// left nil), where warm checks read the monotonic clock.
+func TestGateRealClock(t *testing.T) {
+	svc := licensing.New(memstore.New(nil), &licensing.Config{Features: catalog})
+	ctx := withLicense(t, svc)
+	gate := svc.Gate()
+	d, err := gate.Check(ctx, "p1", "a1", "live_chat")
+	require.NoError(t, err)
+	assert.True(t, d.Allowed)
+	if n := testing.AllocsPerRun(1000, func() { _, _ = gate.Check(ctx, "p1", "a1", "live_chat") }); n != 0 {
+		t.Fatalf("warm Check allocates %v times", n)
+	}
+	l, err := svc.AccountLicense(ctx, "p1", "a1")
+	require.NoError(t, err)
+	_, err = svc.Revoke(ctx, "p1", l.ID)
+	require.NoError(t, err)
+	d, err = gate.Check(ctx, "p1", "a1", "live_chat")
+	require.NoError(t, err)
+	assert.Equal(t, licensing.ReasonLicenseRevoked, d.Reason)
+}
+
+// withLicense gives svc a plan and a license for account a1, as the host.
+func withLicense(t *testing.T, svc *licensing.Service) context.Context {
+	ctx := audit.WithPrincipal(context.Background(), audit.System("test"))
+	_, err := svc.CreatePlan(ctx, licensing.PlanParams{PlatformID: "p1", ID: "basic", Name: "Basic", Features: []string{"live_chat"}})
+	require.NoError(t, err)
+	_, err = svc.Issue(ctx, licensing.IssueParams{PlatformID: "p1", PlanID: "basic", AccountID: "a1", EndsAt: time.Now().Add(time.Hour)})
+	require.NoError(t, err)
+	return ctx
 }

@@ -17,12 +17,15 @@ type Service struct {
 	cfg      Config
 	features map[string]Feature
 	gate     *Gate
+	// realClock is set when Config.Now was left to time.Now, so the gate
+	// may read the cheaper monotonic clock (see Gate.entry).
+	realClock bool
 }
 
 // New returns a Service over store.
 func New(store Store, cfg *Config) *Service {
 	c := cfg.withDefaults()
-	s := &Service{store: store, cfg: c, features: map[string]Feature{}}
+	s := &Service{store: store, cfg: c, features: map[string]Feature{}, realClock: cfg == nil || cfg.Now == nil}
 	for _, f := range c.Features {
 		s.features[f.Key] = f
 	}

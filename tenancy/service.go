@@ -23,6 +23,8 @@ type Service struct {
 	store Store
 	cfg   Config
 	perms *permCache
+	// realClock is set when Config.Now was left to time.Now.
+	realClock bool
 
 	dummyOnce sync.Once
 	dummyHash string
@@ -31,7 +33,7 @@ type Service struct {
 // New returns a Service over store.
 func New(store Store, cfg *Config) *Service {
 	c := cfg.withDefaults()
-	return &Service{store: store, cfg: c, perms: newPermCache(c.PermissionCacheSize)}
+	return &Service{store: store, cfg: c, perms: newPermCache(c.PermissionCacheSize), realClock: cfg == nil || cfg.Now == nil}
 }
 
 // maxStaleRetries bounds how often a read-modify-write is retried when
