@@ -3,11 +3,11 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
-	"github.com/stretchr/testify/assert"
 	"testing"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantry/tenantry/audit"
@@ -19,10 +19,7 @@ import (
 // newStore migrates db and returns a Store on it.
 func newStore(t *testing.T, db *sqlx.DB) *sqlstore.Store {
 	t.Helper()
-	require.NoError(t, sqlstore.Migrate(context.Background(), db))
-	s, err := sqlstore.New(db)
-	require.NoError(t, err)
-	return s
+	return testdb.Store(t, db, sqlstore.Migrate, sqlstore.New)
 }
 
 // runSuite runs the conformance suite with every subtest on one database.
@@ -55,15 +52,10 @@ func TestMigrateUpDownUp(t *testing.T) {
 	})
 }
 
+// tableExists reports whether the audit table exists in db.
 func tableExists(t *testing.T, db *sqlx.DB) bool {
 	t.Helper()
-	var n int
-	q := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'tenantry_audit_events'`
-	if db.DriverName() == "pgx" {
-		q = `SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'tenantry_audit_events'`
-	}
-	require.NoError(t, db.Get(&n, q))
-	return n == 1
+	return len(testdb.Tables(t, db, []string{"tenantry_audit_events"})) == 1
 }
 
 func TestInsertTx(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/conformance"
 )
 
 // Run runs every conformance subtest, in parallel, each against a store
@@ -19,10 +20,7 @@ import (
 // one database, to several subtests.
 func Run(t *testing.T, newStore func(t *testing.T) audit.Store) {
 	t.Helper()
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, s audit.Store)
-	}{
+	tests := conformance.Tests[audit.Store]{
 		{"RoundTrip", testRoundTrip},
 		{"StoresCopies", testStoresCopies},
 		{"NewestFirst", testNewestFirst},
@@ -35,12 +33,7 @@ func Run(t *testing.T, newStore func(t *testing.T) audit.Store) {
 		{"ConcurrentInserts", testConcurrentInserts},
 		{"ConcurrentDuplicates", testConcurrentDuplicates},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			tc.fn(t, newStore(t))
-		})
-	}
+	conformance.Run(t, "", tests, newStore)
 }
 
 // base is the suite's fixed clock: every event time but the purge
@@ -87,11 +80,7 @@ func newestFirst(events []audit.Event) []audit.Event {
 }
 
 func ids(events []audit.Event) []string {
-	out := make([]string, len(events))
-	for i, e := range events {
-		out[i] = e.ID
-	}
-	return out
+	return conformance.IDs(events, func(e audit.Event) string { return e.ID })
 }
 
 // id returns a fixed-width ID that sorts the same bytewise and under any

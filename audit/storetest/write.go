@@ -2,13 +2,13 @@ package storetest
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/conformance"
 )
 
 // testPurgeBefore is the only subtest with events before 2002: PurgeBefore
@@ -58,23 +58,6 @@ func testPurgeBefore(t *testing.T, s audit.Store) {
 
 const racers = 32
 
-// race runs fn(i) for i in [0, racers) in as many goroutines released at
-// once, and returns their errors.
-func race(fn func(i int) error) []error {
-	errs := make([]error, racers)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range racers {
-		wg.Go(func() {
-			<-start
-			errs[i] = fn(i)
-		})
-	}
-	close(start)
-	wg.Wait()
-	return errs
-}
-
 func testConcurrentInserts(t *testing.T, s audit.Store) {
 	p := newPlatform()
 	events := make([]audit.Event, racers)
@@ -82,7 +65,7 @@ func testConcurrentInserts(t *testing.T, s audit.Store) {
 		events[i] = event(p, id("e", i), base.Add(time.Duration(i%4)*time.Second))
 		events[i].AccountID = "acc-1"
 	}
-	errs := race(func(i int) error { return s.Insert(context.Background(), events[i]) })
+	errs := conformance.Race(racers, func(i int) error { return s.Insert(context.Background(), events[i]) })
 	for i, err := range errs {
 		require.NoError(t, err, "insert %d", i)
 	}
@@ -91,19 +74,11 @@ func testConcurrentInserts(t *testing.T, s audit.Store) {
 
 func testConcurrentDuplicates(t *testing.T, s audit.Store) {
 	p := newPlatform()
-	errs := race(func(i int) error {
+	errs := conformance.Race(racers, func(i int) error {
 		e := event(p, "e-same", base)
 		e.TargetID = id("t", i)
 		return s.Insert(context.Background(), e)
 	})
-	ok := 0
-	for _, err := range errs {
-		if err == nil {
-			ok++
-			continue
-		}
-		require.ErrorIs(t, err, audit.ErrConflict)
-	}
-	require.Equal(t, 1, ok, "exactly one insert wins")
+	conformance.OneWinner(t, errs, audit.ErrConflict)
 	require.Len(t, all(t, s, audit.StoreQuery{PlatformID: p}), 1)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -110,4 +111,66 @@ func MapError(err error, s Sentinels) error {
 		}
 	}
 	return err
+}
+
+// Errorf returns "sentinel: details", with sentinel in the chain, for a
+// store to wrap with the operation that failed.
+func Errorf(sentinel error, format string, args ...any) error {
+	return fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, args...))
+}
+
+// ConflictRule names what a unique violation is about when its
+// constraint holds every one of Words (see HasWord).
+type ConflictRule struct {
+	// Words must all stand in the constraint for the rule to apply.
+	Words []string
+	// What names the conflict, as in "nickname taken".
+	What string
+}
+
+// NameConflict names what a unique violation is about from the constraint
+// Classify reports for it, a PostgreSQL constraint or index name
+// ("tenantry_accounts_nickname_key") or the SQLite column list
+// ("tenantry_accounts.platform_id, tenantry_accounts.nickname"): the What
+// of the first rule that applies, or "already exists" when none does.
+func NameConflict(constraint string, rules ...ConflictRule) string {
+	for _, r := range rules {
+		if hasWords(constraint, r.Words) {
+			return r.What
+		}
+	}
+	return "already exists"
+}
+
+func hasWords(s string, words []string) bool {
+	for _, w := range words {
+		if !HasWord(s, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// HasWord reports whether s holds word delimited by '_', '.', ' ', ',' or
+// the ends of s, as the words of a constraint name or column list.
+func HasWord(s, word string) bool {
+	isSep := func(r rune) bool { return r == '_' || r == '.' || r == ' ' || r == ',' }
+	for _, part := range strings.FieldsFunc(s, isSep) {
+		if part == word {
+			return true
+		}
+	}
+	return false
+}
+
+// IsAny reports whether err matches any of targets, as errors.Is finds
+// them: a store's check that an error already carries one of its
+// sentinels.
+func IsAny(err error, targets ...error) bool {
+	for _, t := range targets {
+		if errors.Is(err, t) {
+			return true
+		}
+	}
+	return false
 }

@@ -24,4 +24,7 @@
 //			// ... migrate db and exercise the store ...
 //		})
 //	}
+//
+// Store migrates a database and opens a store on it, and Tables lists
+// which tables a migration left, for the tests of every SQL store.
 package testdb

@@ -42,7 +42,7 @@ func (s *Store) ApplyCredit(ctx context.Context, e licensing.CreditEntry, ev aud
 				e.Reason, e.ActorID, s.tm(e.At)).
 			Suffix("ON CONFLICT DO NOTHING RETURNING id")
 		var ids []string
-		if err := selectInto(ctx, tx, &ids, ins); err != nil {
+		if err := sqlkit.Select(ctx, tx, &ids, ins); err != nil {
 			return err
 		}
 		if len(ids) == 0 {
@@ -57,7 +57,7 @@ func (s *Store) ApplyCredit(ctx context.Context, e licensing.CreditEntry, ev aud
 			return err
 		}
 		set := s.sb().Update(entriesTable).Set("balance", balance).Where(sq.Eq{"platform_id": e.PlatformID, "id": e.ID})
-		if err := exec(ctx, tx, set); err != nil {
+		if err := sqlkit.Exec(ctx, tx, set); err != nil {
 			return err
 		}
 		if err := s.writeEvents(ctx, tx, ev); err != nil {
@@ -81,7 +81,7 @@ func (s *Store) entryByKey(ctx context.Context, tx *sqlx.Tx, e licensing.CreditE
 		var r entryRow
 		sel := s.sb().Select(entryColumns...).From(entriesTable).
 			Where(sq.Eq{"platform_id": e.PlatformID, "account_id": e.AccountID, "idempotency_key": e.IdempotencyKey})
-		err := getInto(ctx, tx, &r, sel)
+		err := sqlkit.Get(ctx, tx, &r, sel)
 		if err == nil {
 			return r.entry(), nil
 		}
@@ -89,7 +89,7 @@ func (s *Store) entryByKey(ctx context.Context, tx *sqlx.Tx, e licensing.CreditE
 			return licensing.CreditEntry{}, err
 		}
 	}
-	return licensing.CreditEntry{}, errorf(licensing.ErrConflict, "credit entry %q exists", e.ID)
+	return licensing.CreditEntry{}, sqlkit.Errorf(licensing.ErrConflict, "credit entry %q exists", e.ID)
 }
 
 // addBalance adds e.Delta to the balance in one conditional statement and
@@ -107,17 +107,17 @@ func (s *Store) addBalance(ctx context.Context, tx *sqlx.Tx, e licensing.CreditE
 			Where("balance + ? >= 0", e.Delta).Suffix("RETURNING balance")
 	}
 	var balance []int64
-	if err := selectInto(ctx, tx, &balance, b); err != nil {
+	if err := sqlkit.Select(ctx, tx, &balance, b); err != nil {
 		return 0, err
 	}
 	switch {
 	case len(balance) == 1:
 		return balance[0], nil
 	case e.Delta >= 0:
-		return 0, errorf(&licensing.InvalidError{Field: "Delta", Reason: "balance would overflow"},
+		return 0, sqlkit.Errorf(&licensing.InvalidError{Field: "Delta", Reason: "balance would overflow"},
 			"account %q, %q", e.AccountID, e.Kind)
 	}
-	return 0, errorf(licensing.ErrInsufficientCredits, "account %q has fewer than %d %q", e.AccountID, -e.Delta, e.Kind)
+	return 0, sqlkit.Errorf(licensing.ErrInsufficientCredits, "account %q has fewer than %d %q", e.AccountID, -e.Delta, e.Kind)
 }
 
 // Balances returns the account's balance of every kind it has had an entry
@@ -129,7 +129,7 @@ func (s *Store) Balances(ctx context.Context, platformID, accountID string) (map
 	}
 	sel := s.sb().Select("kind", "balance").From(balancesTable).
 		Where(sq.Eq{"platform_id": platformID, "account_id": accountID})
-	if err := selectInto(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
 		return nil, fail("balances", err)
 	}
 	out := make(map[string]int64, len(rows))
@@ -157,15 +157,8 @@ func (s *Store) CreditHistory(ctx context.Context, q licensing.CreditQuery) ([]l
 		sel = sel.Limit(uint64(q.Limit))
 	}
 	var rows []entryRow
-	if err := selectInto(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
 		return nil, fail("credit history", err)
 	}
-	if len(rows) == 0 {
-		return nil, nil
-	}
-	out := make([]licensing.CreditEntry, len(rows))
-	for i, r := range rows {
-		out[i] = r.entry()
-	}
-	return out, nil
+	return sqlkit.Convert(rows, entryRow.entry), nil
 }

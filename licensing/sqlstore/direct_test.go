@@ -12,6 +12,7 @@ import (
 
 	"github.com/tenantry/tenantry/audit"
 	"github.com/tenantry/tenantry/internal/dbtest"
+	"github.com/tenantry/tenantry/internal/testdb"
 	"github.com/tenantry/tenantry/licensing"
 	"github.com/tenantry/tenantry/licensing/sqlstore"
 )
@@ -25,10 +26,7 @@ func event(pid, action string) audit.Event {
 // newStore migrates db and returns a Store on it.
 func newStore(t *testing.T, db *sqlx.DB) *sqlstore.Store {
 	t.Helper()
-	require.NoError(t, sqlstore.Migrate(context.Background(), db))
-	s, err := sqlstore.New(db)
-	require.NoError(t, err)
-	return s
+	return testdb.Store(t, db, sqlstore.Migrate, sqlstore.New)
 }
 
 // TestGateFactsOneStatement checks that GateFacts is one statement,

@@ -22,7 +22,7 @@ func fail(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if isSentinel(err) {
+	if sqlkit.IsAny(err, sentinels...) {
 		return fmt.Errorf("licensing: sqlstore: %s: %w", op, err)
 	}
 	if errors.Is(err, audit.ErrConflict) {
@@ -33,7 +33,7 @@ func fail(op string, err error) error {
 	case sqlkit.KindNotFound, sqlkit.KindForeignKey:
 		return fmt.Errorf("licensing: sqlstore: %s: %w: %w", op, licensing.ErrNotFound, err)
 	case sqlkit.KindUnique:
-		return fmt.Errorf("licensing: sqlstore: %s: %w: %s: %w", op, licensing.ErrConflict, conflictWhat(constraint), err)
+		return fmt.Errorf("licensing: sqlstore: %s: %w: %s: %w", op, licensing.ErrConflict, sqlkit.NameConflict(constraint, conflicts...), err)
 	case sqlkit.KindCheck:
 		if strings.Contains(constraint, "balance") {
 			return fmt.Errorf("licensing: sqlstore: %s: %w: %w", op, licensing.ErrInsufficientCredits, err)
@@ -42,48 +42,16 @@ func fail(op string, err error) error {
 	return fmt.Errorf("licensing: sqlstore: %s: %w", op, err)
 }
 
-// errorf returns "sentinel: details", for fail to wrap with the operation.
-func errorf(sentinel error, format string, args ...any) error {
-	return fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, args...))
-}
+// sentinels are the licensing errors fail passes on as they are.
+var sentinels = []error{licensing.ErrNotFound, licensing.ErrConflict, licensing.ErrStale,
+	licensing.ErrInsufficientCredits, licensing.ErrInvalid}
 
-// isSentinel reports whether err already carries a licensing sentinel.
-func isSentinel(err error) bool {
-	for _, s := range []error{licensing.ErrNotFound, licensing.ErrConflict, licensing.ErrStale,
-		licensing.ErrInsufficientCredits, licensing.ErrInvalid} {
-		if errors.Is(err, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// conflictWhat names what a unique violation is about, from the constraint
-// sqlkit.Classify reports: a PostgreSQL constraint or index name
-// ("tenantry_licenses_number_key") or the SQLite column list
-// ("tenantry_licenses.platform_id, tenantry_licenses.number").
-func conflictWhat(constraint string) string {
-	switch {
-	case hasWord(constraint, "idempotency"):
-		return "idempotency key used"
-	case hasWord(constraint, "number"):
-		return "license number taken"
-	case hasWord(constraint, "name"):
-		return "plan name taken"
-	case hasWord(constraint, "licenses") && hasWord(constraint, "account"):
-		return "the account already has an active license"
-	}
-	return "already exists"
-}
-
-// hasWord reports whether s holds word delimited by '_', '.', ' ', ',' or
-// the ends of s.
-func hasWord(s, word string) bool {
-	isSep := func(r rune) bool { return r == '_' || r == '.' || r == ' ' || r == ',' }
-	for _, part := range strings.FieldsFunc(s, isSep) {
-		if part == word {
-			return true
-		}
-	}
-	return false
+// conflicts name what a unique violation is about, from its constraint
+// (see sqlkit.NameConflict): a license number or plan name taken, a second
+// active license for an account, an idempotency key used twice.
+var conflicts = []sqlkit.ConflictRule{
+	{Words: []string{"idempotency"}, What: "idempotency key used"},
+	{Words: []string{"number"}, What: "license number taken"},
+	{Words: []string{"name"}, What: "plan name taken"},
+	{Words: []string{"licenses", "account"}, What: "the account already has an active license"},
 }

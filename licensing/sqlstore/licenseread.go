@@ -24,7 +24,7 @@ func (s *Store) GetLicenseByNumber(ctx context.Context, platformID, number strin
 
 func (s *Store) getLicense(ctx context.Context, op string, where sq.Eq) (licensing.License, error) {
 	var r licenseRow
-	if err := getInto(ctx, s.db, &r, s.sb().Select(licenseColumns...).From(licensesTable).Where(where)); err != nil {
+	if err := sqlkit.Get(ctx, s.db, &r, s.sb().Select(licenseColumns...).From(licensesTable).Where(where)); err != nil {
 		return licensing.License{}, fail(op, err)
 	}
 	return r.license(), nil
@@ -39,13 +39,13 @@ const accountOrder = "CASE WHEN status = 'active' THEN 0 ELSE 1 END, updated_at 
 // licensing.ErrNotFound. The empty account has none. One indexed query.
 func (s *Store) AccountLicense(ctx context.Context, platformID, accountID string) (licensing.License, error) {
 	if accountID == "" {
-		return licensing.License{}, fail("account license", errorf(licensing.ErrNotFound, "no account"))
+		return licensing.License{}, fail("account license", sqlkit.Errorf(licensing.ErrNotFound, "no account"))
 	}
 	sel := s.sb().Select(licenseColumns...).From(licensesTable).
 		Where(sq.Eq{"platform_id": platformID, "account_id": accountID}).
 		OrderBy(accountOrder).Limit(1)
 	var r licenseRow
-	if err := getInto(ctx, s.db, &r, sel); err != nil {
+	if err := sqlkit.Get(ctx, s.db, &r, sel); err != nil {
 		return licensing.License{}, fail("account license", err)
 	}
 	return r.license(), nil
@@ -82,10 +82,10 @@ func (s *Store) ListLicenses(ctx context.Context, q licensing.LicenseQuery) ([]l
 		sel = sel.Limit(uint64(q.Limit))
 	}
 	var rows []licenseRow
-	if err := selectInto(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
 		return nil, fail("list licenses", err)
 	}
-	return licenses(rows), nil
+	return sqlkit.Convert(rows, licenseRow.license), nil
 }
 
 // History lists a license's entries, oldest first (At, then ID); nil when
@@ -94,17 +94,10 @@ func (s *Store) History(ctx context.Context, platformID, licenseID string) ([]li
 	sel := s.sb().Select(historyColumns...).From(historyTable).
 		Where(sq.Eq{"platform_id": platformID, "license_id": licenseID}).OrderBy("at", "id")
 	var rows []historyRow
-	if err := selectInto(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
 		return nil, fail("history", err)
 	}
-	if len(rows) == 0 {
-		return nil, nil
-	}
-	out := make([]licensing.HistoryEntry, len(rows))
-	for i, r := range rows {
-		out[i] = r.entry()
-	}
-	return out, nil
+	return sqlkit.Convert(rows, historyRow.entry), nil
 }
 
 // DueLicenses lists, across platforms, up to limit licenses (every one when
@@ -128,8 +121,8 @@ func (s *Store) DueLicenses(ctx context.Context, now time.Time, limit int) ([]li
 		sel = sel.Limit(uint64(limit))
 	}
 	var rows []licenseRow
-	if err := selectInto(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
 		return nil, fail("due licenses", err)
 	}
-	return licenses(rows), nil
+	return sqlkit.Convert(rows, licenseRow.license), nil
 }

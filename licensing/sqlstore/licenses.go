@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/sqlkit"
 	"github.com/tenantry/tenantry/licensing"
 )
 
@@ -75,9 +76,9 @@ func (s *Store) writeLicenses(ctx context.Context, tx *sqlx.Tx, changes []licens
 		p, seen := final[k]
 		switch {
 		case seen && c.Insert:
-			return nil, errorf(licensing.ErrConflict, "license %q exists", l.ID)
+			return nil, sqlkit.Errorf(licensing.ErrConflict, "license %q exists", l.ID)
 		case seen && p.l.Version != l.Version-1:
-			return nil, errorf(licensing.ErrStale, "license %q is at version %d, not %d", l.ID, p.l.Version, l.Version-1)
+			return nil, sqlkit.Errorf(licensing.ErrStale, "license %q is at version %d, not %d", l.ID, p.l.Version, l.Version-1)
 		case seen:
 			l.CreatedAt = p.l.CreatedAt
 			p.l = l
@@ -97,7 +98,7 @@ func (s *Store) writeLicenses(ctx context.Context, tx *sqlx.Tx, changes []licens
 		}
 	}
 	vals := func(i int) []any { return s.historyValues(history[i]) }
-	if err := insertRows(ctx, tx, s.sb(), historyTable, historyColumns, len(history), vals); err != nil {
+	if err := sqlkit.InsertRows(ctx, tx, s.sb(), historyTable, historyColumns, len(history), vals, ""); err != nil {
 		return nil, err
 	}
 	var t touchedSet
@@ -133,7 +134,7 @@ func (s *Store) park(ctx context.Context, tx *sqlx.Tx, order []licKey, final map
 		ID         string `db:"id"`
 		AccountID  string `db:"account_id"`
 	}
-	if err := selectInto(ctx, tx, &rows, up); err != nil {
+	if err := sqlkit.Select(ctx, tx, &rows, up); err != nil {
 		return nil, err
 	}
 	before := make(map[licKey]string, len(rows))
@@ -148,15 +149,15 @@ func (s *Store) park(ctx context.Context, tx *sqlx.Tx, order []licKey, final map
 			continue
 		}
 		var version int64
-		err := getInto(ctx, tx, &version, s.sb().Select("version").From(licensesTable).
+		err := sqlkit.Get(ctx, tx, &version, s.sb().Select("version").From(licensesTable).
 			Where(sq.Eq{"platform_id": k.platform, "id": k.id}))
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, errorf(licensing.ErrNotFound, "license %q", k.id)
+			return nil, sqlkit.Errorf(licensing.ErrNotFound, "license %q", k.id)
 		}
 		if err != nil {
 			return nil, err
 		}
-		return nil, errorf(licensing.ErrStale, "license %q is at version %d, not %d", k.id, version, final[k].expect)
+		return nil, sqlkit.Errorf(licensing.ErrStale, "license %q is at version %d, not %d", k.id, version, final[k].expect)
 	}
 	return before, nil
 }
@@ -167,11 +168,11 @@ func (s *Store) putLicense(ctx context.Context, tx *sqlx.Tx, p *pending) error {
 	l := p.l
 	vals := s.licenseValues(l)
 	if !p.insert {
-		return exec(ctx, tx, s.sb().Update(licensesTable).SetMap(vals).
+		return sqlkit.Exec(ctx, tx, s.sb().Update(licensesTable).SetMap(vals).
 			Where(sq.Eq{"platform_id": l.PlatformID, "id": l.ID}))
 	}
 	vals["platform_id"], vals["id"], vals["created_at"] = l.PlatformID, l.ID, s.tm(l.CreatedAt)
-	return exec(ctx, tx, s.sb().Insert(licensesTable).SetMap(vals))
+	return sqlkit.Exec(ctx, tx, s.sb().Insert(licensesTable).SetMap(vals))
 }
 
 // accountRef names an account of a platform whose gate facts changed;

@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/sqlkit"
 	"github.com/tenantry/tenantry/licensing"
 )
 
@@ -21,7 +22,7 @@ func (s *Store) InsertPlan(ctx context.Context, p licensing.Plan, ev audit.Event
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		vals := s.planValues(p)
 		vals["platform_id"], vals["id"], vals["created_at"] = p.PlatformID, p.ID, s.tm(p.CreatedAt)
-		if err := exec(ctx, tx, s.sb().Insert(plansTable).SetMap(vals)); err != nil {
+		if err := sqlkit.Exec(ctx, tx, s.sb().Insert(plansTable).SetMap(vals)); err != nil {
 			return err
 		}
 		return s.writeEvents(ctx, tx, ev)
@@ -39,7 +40,7 @@ func (s *Store) UpdatePlan(ctx context.Context, p licensing.Plan, ev audit.Event
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		up := s.sb().Update(plansTable).SetMap(s.planValues(p)).
 			Where(sq.Eq{"platform_id": p.PlatformID, "id": p.ID, "version": p.Version - 1})
-		n, err := execN(ctx, tx, up)
+		n, err := sqlkit.ExecN(ctx, tx, up)
 		if err != nil {
 			return err
 		}
@@ -62,22 +63,22 @@ func (s *Store) UpdatePlan(ctx context.Context, p licensing.Plan, ev audit.Event
 // missing, or its version moved.
 func (s *Store) planMissed(ctx context.Context, tx *sqlx.Tx, p licensing.Plan) error {
 	var version int64
-	err := getInto(ctx, tx, &version, s.sb().Select("version").From(plansTable).
+	err := sqlkit.Get(ctx, tx, &version, s.sb().Select("version").From(plansTable).
 		Where(sq.Eq{"platform_id": p.PlatformID, "id": p.ID}))
 	if errors.Is(err, sql.ErrNoRows) {
-		return errorf(licensing.ErrNotFound, "plan %q", p.ID)
+		return sqlkit.Errorf(licensing.ErrNotFound, "plan %q", p.ID)
 	}
 	if err != nil {
 		return err
 	}
-	return errorf(licensing.ErrStale, "plan %q is at version %d, not %d", p.ID, version, p.Version-1)
+	return sqlkit.Errorf(licensing.ErrStale, "plan %q is at version %d, not %d", p.ID, version, p.Version-1)
 }
 
 // GetPlan returns the plan, or licensing.ErrNotFound.
 func (s *Store) GetPlan(ctx context.Context, platformID, id string) (licensing.Plan, error) {
 	var r planRow
 	sel := s.sb().Select(planColumns...).From(plansTable).Where(sq.Eq{"platform_id": platformID, "id": id})
-	if err := getInto(ctx, s.db, &r, sel); err != nil {
+	if err := sqlkit.Get(ctx, s.db, &r, sel); err != nil {
 		return licensing.Plan{}, fail("get plan", err)
 	}
 	return r.plan(), nil
@@ -87,17 +88,10 @@ func (s *Store) GetPlan(ctx context.Context, platformID, id string) (licensing.P
 func (s *Store) Plans(ctx context.Context, platformID string) ([]licensing.Plan, error) {
 	var rows []planRow
 	sel := s.sb().Select(planColumns...).From(plansTable).Where(sq.Eq{"platform_id": platformID}).OrderBy("name", "id")
-	if err := selectInto(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
 		return nil, fail("plans", err)
 	}
-	if len(rows) == 0 {
-		return nil, nil
-	}
-	out := make([]licensing.Plan, len(rows))
-	for i, r := range rows {
-		out[i] = r.plan()
-	}
-	return out, nil
+	return sqlkit.Convert(rows, planRow.plan), nil
 }
 
 // SetOverride sets (creates or replaces) an account's override of one
@@ -108,7 +102,7 @@ func (s *Store) SetOverride(ctx context.Context, o licensing.Override, ev audit.
 		ins := s.sb().Insert(overridesTable).Columns(overrideColumns...).
 			Values(o.PlatformID, o.AccountID, o.Feature, o.Enabled, s.tm(o.UpdatedAt)).
 			Suffix("ON CONFLICT (platform_id, account_id, feature) DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at")
-		if err := exec(ctx, tx, ins); err != nil {
+		if err := sqlkit.Exec(ctx, tx, ins); err != nil {
 			return err
 		}
 		if err := s.notifyTx(ctx, tx, refs); err != nil {
@@ -130,12 +124,12 @@ func (s *Store) DeleteOverride(ctx context.Context, o licensing.Override, ev aud
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		del := s.sb().Delete(overridesTable).
 			Where(sq.Eq{"platform_id": o.PlatformID, "account_id": o.AccountID, "feature": o.Feature})
-		n, err := execN(ctx, tx, del)
+		n, err := sqlkit.ExecN(ctx, tx, del)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			return errorf(licensing.ErrNotFound, "override of %q for account %q", o.Feature, o.AccountID)
+			return sqlkit.Errorf(licensing.ErrNotFound, "override of %q for account %q", o.Feature, o.AccountID)
 		}
 		if err := s.notifyTx(ctx, tx, refs); err != nil {
 			return err
@@ -154,17 +148,10 @@ func (s *Store) Overrides(ctx context.Context, platformID, accountID string) ([]
 	var rows []overrideRow
 	sel := s.sb().Select(overrideColumns...).From(overridesTable).
 		Where(sq.Eq{"platform_id": platformID, "account_id": accountID}).OrderBy("feature")
-	if err := selectInto(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
 		return nil, fail("overrides", err)
 	}
-	if len(rows) == 0 {
-		return nil, nil
-	}
-	out := make([]licensing.Override, len(rows))
-	for i, r := range rows {
-		out[i] = r.override()
-	}
-	return out, nil
+	return sqlkit.Convert(rows, overrideRow.override), nil
 }
 
 // SetHiddenFeatures replaces the features the platform hides from its
@@ -173,11 +160,11 @@ func (s *Store) Overrides(ctx context.Context, platformID, accountID string) ([]
 func (s *Store) SetHiddenFeatures(ctx context.Context, platformID string, keys []string, ev audit.Event) error {
 	keys = slices.Compact(slices.Sorted(slices.Values(keys)))
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if err := exec(ctx, tx, s.sb().Delete(hiddenTable).Where(sq.Eq{"platform_id": platformID})); err != nil {
+		if err := sqlkit.Exec(ctx, tx, s.sb().Delete(hiddenTable).Where(sq.Eq{"platform_id": platformID})); err != nil {
 			return err
 		}
 		vals := func(i int) []any { return []any{platformID, keys[i]} }
-		if err := insertRows(ctx, tx, s.sb(), hiddenTable, []string{"platform_id", "feature"}, len(keys), vals); err != nil {
+		if err := sqlkit.InsertRows(ctx, tx, s.sb(), hiddenTable, []string{"platform_id", "feature"}, len(keys), vals, ""); err != nil {
 			return err
 		}
 		return s.writeEvents(ctx, tx, ev)
@@ -190,7 +177,7 @@ func (s *Store) SetHiddenFeatures(ctx context.Context, platformID string, keys [
 func (s *Store) HiddenFeatures(ctx context.Context, platformID string) ([]string, error) {
 	var keys []string
 	sel := s.sb().Select("feature").From(hiddenTable).Where(sq.Eq{"platform_id": platformID}).OrderBy("feature")
-	if err := selectInto(ctx, s.db, &keys, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.db, &keys, sel); err != nil {
 		return nil, fail("hidden features", err)
 	}
 	if len(keys) == 0 {

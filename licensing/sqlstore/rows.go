@@ -64,17 +64,6 @@ func (r licenseRow) license() licensing.License {
 	}
 }
 
-func licenses(rows []licenseRow) []licensing.License {
-	if len(rows) == 0 {
-		return nil
-	}
-	out := make([]licensing.License, len(rows))
-	for i, r := range rows {
-		out[i] = r.license()
-	}
-	return out
-}
-
 // licenseValues returns every column a license update writes: all but
 // platform_id, id and created_at (an update keeps the stored CreatedAt).
 func (s *Store) licenseValues(l licensing.License) map[string]any {

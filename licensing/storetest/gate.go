@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tenantry/tenantry/internal/conformance"
 	"github.com/tenantry/tenantry/licensing"
 )
 
@@ -40,7 +41,7 @@ func requireFacts(t *testing.T, what string, license *licensing.License, plan *l
 	want := slices.Clone(overrides)
 	slices.SortFunc(want, byFeature)
 	for _, o := range gotOverrides {
-		requireUTC(t, what+": override "+o.Feature, o.UpdatedAt)
+		conformance.RequireUTC(t, what+": override "+o.Feature, o.UpdatedAt)
 	}
 	require.Equal(t, want, gotOverrides, "%s: overrides", what)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/conformance"
 	"github.com/tenantry/tenantry/licensing"
 )
 
@@ -32,95 +33,90 @@ func testPlatformIsolation(t *testing.T, h Harness) {
 	b.setOverride(b.override(newID(), "sms", true))
 	b.apply(b.credit(newID(), licensing.CreditSMS, 1), 1)
 
-	for _, pid := range []string{b.pid, newID()} { // another platform, and none
-		name := "existing platform"
-		if pid != b.pid {
-			name = "unknown platform"
+	// Reach for A's records from another platform, and from none.
+	conformance.OtherPlatforms(t, b.pid, newID(), func(t *testing.T, pid string) {
+		ctx, s := a.ctx, a.s
+		var evs []audit.Event
+		ev := func(action string) audit.Event {
+			e := audit.Event{PlatformID: pid, ID: newID(), At: base, ActorID: actor, Action: action}
+			evs = append(evs, e)
+			return e
 		}
-		t.Run(name, func(t *testing.T) {
-			ctx, s := a.ctx, a.s
-			var evs []audit.Event
-			ev := func(action string) audit.Event {
-				e := audit.Event{PlatformID: pid, ID: newID(), At: base, ActorID: actor, Action: action}
-				evs = append(evs, e)
-				return e
+		notFound := func(err error, what string) {
+			t.Helper()
+			require.ErrorIs(t, err, licensing.ErrNotFound, what)
+		}
+
+		_, err := s.GetLicense(ctx, pid, lic.ID)
+		notFound(err, "GetLicense")
+		_, err = s.GetLicenseByNumber(ctx, pid, lic.Number)
+		notFound(err, "GetLicenseByNumber")
+		_, err = s.AccountLicense(ctx, pid, x)
+		notFound(err, "AccountLicense")
+		hs, err := s.History(ctx, pid, lic.ID)
+		if err != nil {
+			notFound(err, "History")
+		} else {
+			require.Empty(t, hs, "History")
+		}
+		for _, q := range []licensing.LicenseQuery{
+			{}, {AccountID: x}, {Number: lic.Number}, {PlanID: plan.ID}, {Status: licensing.Active},
+		} {
+			q.PlatformID, q.Limit = pid, listAll
+			got, err := s.ListLicenses(ctx, q)
+			require.NoError(t, err, "ListLicenses")
+			for _, l := range got {
+				require.Equal(t, pid, l.PlatformID, "ListLicenses %+v", q)
+				require.NotEqual(t, lic.ID, l.ID, "ListLicenses %+v", q)
 			}
-			notFound := func(err error, what string) {
-				t.Helper()
-				require.ErrorIs(t, err, licensing.ErrNotFound, what)
-			}
+		}
+		up := lic
+		up.PlatformID, up.Version, up.Status = pid, lic.Version+1, licensing.Revoked
+		notFound(s.WriteLicenses(ctx, []licensing.LicenseChange{{
+			License: up, History: []licensing.HistoryEntry{entry(up, licensing.RevokedEvent, at(time.Hour))},
+		}}, ev("license.revoke")), "WriteLicenses update")
 
-			_, err := s.GetLicense(ctx, pid, lic.ID)
-			notFound(err, "GetLicense")
-			_, err = s.GetLicenseByNumber(ctx, pid, lic.Number)
-			notFound(err, "GetLicenseByNumber")
-			_, err = s.AccountLicense(ctx, pid, x)
-			notFound(err, "AccountLicense")
-			hs, err := s.History(ctx, pid, lic.ID)
-			if err != nil {
-				notFound(err, "History")
-			} else {
-				require.Empty(t, hs, "History")
-			}
-			for _, q := range []licensing.LicenseQuery{
-				{}, {AccountID: x}, {Number: lic.Number}, {PlanID: plan.ID}, {Status: licensing.Active},
-			} {
-				q.PlatformID, q.Limit = pid, listAll
-				got, err := s.ListLicenses(ctx, q)
-				require.NoError(t, err, "ListLicenses")
-				for _, l := range got {
-					require.Equal(t, pid, l.PlatformID, "ListLicenses %+v", q)
-					require.NotEqual(t, lic.ID, l.ID, "ListLicenses %+v", q)
-				}
-			}
-			up := lic
-			up.PlatformID, up.Version, up.Status = pid, lic.Version+1, licensing.Revoked
-			notFound(s.WriteLicenses(ctx, []licensing.LicenseChange{{
-				License: up, History: []licensing.HistoryEntry{entry(up, licensing.RevokedEvent, at(time.Hour))},
-			}}, ev("license.revoke")), "WriteLicenses update")
+		_, err = s.GetPlan(ctx, pid, plan.ID)
+		notFound(err, "GetPlan")
+		p := plan
+		p.PlatformID, p.Version, p.Name = pid, plan.Version+1, "Hijacked"
+		notFound(s.UpdatePlan(ctx, p, ev("plan.update")), "UpdatePlan")
+		plans, err := s.Plans(ctx, pid)
+		require.NoError(t, err, "Plans")
+		for _, p := range plans {
+			require.Equal(t, pid, p.PlatformID, "Plans")
+			require.NotEqual(t, plan.ID, p.ID, "Plans")
+		}
 
-			_, err = s.GetPlan(ctx, pid, plan.ID)
-			notFound(err, "GetPlan")
-			p := plan
-			p.PlatformID, p.Version, p.Name = pid, plan.Version+1, "Hijacked"
-			notFound(s.UpdatePlan(ctx, p, ev("plan.update")), "UpdatePlan")
-			plans, err := s.Plans(ctx, pid)
-			require.NoError(t, err, "Plans")
-			for _, p := range plans {
-				require.Equal(t, pid, p.PlatformID, "Plans")
-				require.NotEqual(t, plan.ID, p.ID, "Plans")
-			}
+		ovs, err := s.Overrides(ctx, pid, x)
+		require.NoError(t, err, "Overrides")
+		require.Empty(t, ovs, "Overrides")
+		o := ov
+		o.PlatformID = pid
+		notFound(s.DeleteOverride(ctx, o, ev("feature.reset")), "DeleteOverride")
+		hidden, err := s.HiddenFeatures(ctx, pid)
+		require.NoError(t, err, "HiddenFeatures")
+		require.NotEqual(t, hiddenA, hidden, "HiddenFeatures")
 
-			ovs, err := s.Overrides(ctx, pid, x)
-			require.NoError(t, err, "Overrides")
-			require.Empty(t, ovs, "Overrides")
-			o := ov
-			o.PlatformID = pid
-			notFound(s.DeleteOverride(ctx, o, ev("feature.reset")), "DeleteOverride")
-			hidden, err := s.HiddenFeatures(ctx, pid)
-			require.NoError(t, err, "HiddenFeatures")
-			require.NotEqual(t, hiddenA, hidden, "HiddenFeatures")
+		bal, err := s.Balances(ctx, pid, x)
+		require.NoError(t, err, "Balances")
+		require.Empty(t, bal, "Balances")
+		ch, err := s.CreditHistory(ctx, licensing.CreditQuery{PlatformID: pid, AccountID: x, Limit: listAll})
+		require.NoError(t, err, "CreditHistory")
+		require.Empty(t, ch, "CreditHistory")
+		debit := grant
+		debit.PlatformID, debit.ID, debit.Delta, debit.IdempotencyKey = pid, newID(), -1, ""
+		_, _, err = s.ApplyCredit(ctx, debit, ev("credit.apply"))
+		require.ErrorIs(t, err, licensing.ErrInsufficientCredits, "ApplyCredit debit")
 
-			bal, err := s.Balances(ctx, pid, x)
-			require.NoError(t, err, "Balances")
-			require.Empty(t, bal, "Balances")
-			ch, err := s.CreditHistory(ctx, licensing.CreditQuery{PlatformID: pid, AccountID: x, Limit: listAll})
-			require.NoError(t, err, "CreditHistory")
-			require.Empty(t, ch, "CreditHistory")
-			debit := grant
-			debit.PlatformID, debit.ID, debit.Delta, debit.IdempotencyKey = pid, newID(), -1, ""
-			_, _, err = s.ApplyCredit(ctx, debit, ev("credit.apply"))
-			require.ErrorIs(t, err, licensing.ErrInsufficientCredits, "ApplyCredit debit")
+		f, err := s.GateFacts(ctx, pid, x)
+		require.NoError(t, err, "GateFacts")
+		require.Nil(t, f.License, "GateFacts license")
+		require.Nil(t, f.Plan, "GateFacts plan")
+		require.Empty(t, f.Overrides, "GateFacts overrides")
 
-			f, err := s.GateFacts(ctx, pid, x)
-			require.NoError(t, err, "GateFacts")
-			require.Nil(t, f.License, "GateFacts license")
-			require.Nil(t, f.Plan, "GateFacts plan")
-			require.Empty(t, f.Overrides, "GateFacts overrides")
-
-			a.with(t).requireNoEvent(evs...)
-		})
-	}
+		a.with(t).requireNoEvent(evs...)
+	})
 
 	// A's records are as they were.
 	a.requireStored(lic)

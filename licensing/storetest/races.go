@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/conformance"
 	"github.com/tenantry/tenantry/licensing"
 )
 
@@ -75,10 +76,10 @@ func (e *env) raceActive(x string, racers []racer) {
 			hist[i] = e.history(r.before.ID)
 		}
 	}
-	errs := race(len(racers), func(i int) error {
+	errs := conformance.Race(len(racers), func(i int) error {
 		return e.s.WriteLicenses(e.ctx, []licensing.LicenseChange{racers[i].change}, racers[i].ev)
 	})
-	winner := oneWinner(t, errs, licensing.ErrConflict)
+	winner := conformance.OneWinner(t, errs, licensing.ErrConflict)
 
 	for i, r := range racers {
 		id := r.change.License.ID
@@ -183,19 +184,13 @@ func testRaceUpdateLicense(t *testing.T, h Harness) {
 		changes[i] = updateChange(u, licensing.Renewed)
 		events[i] = e.licenseEvent("license.renew", u)
 	}
-	errs := race(n, func(i int) error {
+	errs := conformance.Race(n, func(i int) error {
 		return e.s.WriteLicenses(e.ctx, []licensing.LicenseChange{changes[i]}, events[i])
 	})
-	winner := oneWinner(t, errs, licensing.ErrStale)
+	winner := conformance.OneWinner(t, errs, licensing.ErrStale)
 	e.requireStored(changes[winner].License)
 	e.requireHistory(l.ID, append(hist, changes[winner].History...)...)
-	for i := range events {
-		if i == winner {
-			e.requireEvent(events[i])
-		} else {
-			e.requireNoEvent(events[i])
-		}
-	}
+	e.events().RequireOnly(winner, events...)
 }
 
 // testRaceDebits races 100 debits of 1 against a balance of 50: exactly
@@ -217,7 +212,7 @@ func testRaceDebits(t *testing.T, h Harness) {
 	}
 	results := make([]licensing.CreditEntry, n)
 	applied := make([]bool, n)
-	errs := race(n, func(i int) error {
+	errs := conformance.Race(n, func(i int) error {
 		var err error
 		results[i], applied[i], err = e.s.ApplyCredit(e.ctx, debits[i], events[i])
 		return err
@@ -280,7 +275,7 @@ func testRaceIdempotencyKey(t *testing.T, h Harness) {
 	}
 	results := make([]licensing.CreditEntry, n)
 	applied := make([]bool, n)
-	errs := race(n, func(i int) error {
+	errs := conformance.Race(n, func(i int) error {
 		var err error
 		results[i], applied[i], err = e.s.ApplyCredit(e.ctx, calls[i], events[i])
 		return err
@@ -298,12 +293,8 @@ func testRaceIdempotencyKey(t *testing.T, h Harness) {
 	want.Balance = 93
 	for i := range results {
 		requireCredit(t, want, results[i])
-		if i == winner {
-			e.requireEvent(events[i])
-		} else {
-			e.requireNoEvent(events[i])
-		}
 	}
+	e.events().RequireOnly(winner, events...)
 	require.Equal(t, map[string]int64{licensing.CreditSMS: 93}, e.balances(x))
 	e.requireCreditHistory(x, "", want, grant)
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/conformance"
 	"github.com/tenantry/tenantry/licensing"
 )
 
@@ -32,10 +32,7 @@ type Harness struct {
 // same store, or stores over one shared database, to several subtests.
 func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	t.Helper()
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, h Harness)
-	}{
+	tests := conformance.Tests[Harness]{
 		{"LicenseRoundTrip", testLicenseRoundTrip},
 		{"LicenseGetByNumber", testLicenseGetByNumber},
 		{"LicenseWriteInOrder", testLicenseWriteInOrder},
@@ -86,12 +83,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"RaceDebits", testRaceDebits},
 		{"RaceIdempotencyKey", testRaceIdempotencyKey},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			tc.fn(t, newHarness(t))
-		})
-	}
+	conformance.Run(t, "", tests, newHarness)
 }
 
 // base is the suite's fixed clock. It carries microseconds on purpose, so
@@ -295,7 +287,7 @@ func (e *env) requireHistory(id string, want ...licensing.HistoryEntry) {
 	e.t.Helper()
 	got := e.history(id)
 	for _, h := range got {
-		requireUTC(e.t, "history entry "+h.ID, h.At)
+		conformance.RequireUTC(e.t, "history entry "+h.ID, h.At)
 	}
 	if len(want) == 0 {
 		require.Empty(e.t, got, "history of %s", id)
@@ -319,7 +311,7 @@ func (e *env) list(q licensing.LicenseQuery) []licensing.License {
 // requireLicense checks that got is want, field by field.
 func requireLicense(t *testing.T, want, got licensing.License) {
 	t.Helper()
-	requireUTC(t, "license "+want.ID, got.StartsAt, got.EndsAt, got.PaymentFailedAt, got.CreatedAt, got.UpdatedAt)
+	conformance.RequireUTC(t, "license "+want.ID, got.StartsAt, got.EndsAt, got.PaymentFailedAt, got.CreatedAt, got.UpdatedAt)
 	require.Equal(t, want, got, "license %s", want.ID)
 }
 
@@ -333,11 +325,7 @@ func requireLicenses(t *testing.T, want, got []licensing.License) {
 }
 
 func licenseIDs(ls []licensing.License) []string {
-	out := make([]string, len(ls))
-	for i, l := range ls {
-		out[i] = l.ID
-	}
-	return out
+	return conformance.IDs(ls, func(l licensing.License) string { return l.ID })
 }
 
 // newestFirst returns ls sorted as ListLicenses orders them.
@@ -398,7 +386,7 @@ func (e *env) plan(name string, mods ...func(*licensing.Plan)) licensing.Plan {
 // requirePlan checks that got is want, field by field.
 func requirePlan(t *testing.T, want, got licensing.Plan) {
 	t.Helper()
-	requireUTC(t, "plan "+want.ID, got.CreatedAt, got.UpdatedAt)
+	conformance.RequireUTC(t, "plan "+want.ID, got.CreatedAt, got.UpdatedAt)
 	require.Equal(t, want, got, "plan %s", want.ID)
 }
 
@@ -436,7 +424,7 @@ func (e *env) overrides(account string) []licensing.Override {
 	os, err := e.s.Overrides(e.ctx, e.pid, account)
 	require.NoError(e.t, err, "overrides of %s", account)
 	for _, o := range os {
-		requireUTC(e.t, "override "+o.Feature, o.UpdatedAt)
+		conformance.RequireUTC(e.t, "override "+o.Feature, o.UpdatedAt)
 	}
 	return os
 }
@@ -487,7 +475,7 @@ func (e *env) apply(c licensing.CreditEntry, want int64) licensing.CreditEntry {
 // requireCredit checks that got is want, field by field.
 func requireCredit(t *testing.T, want, got licensing.CreditEntry) {
 	t.Helper()
-	requireUTC(t, "credit "+want.ID, got.At)
+	conformance.RequireUTC(t, "credit "+want.ID, got.At)
 	require.Equal(t, want, got, "credit %s", want.ID)
 }
 
@@ -527,11 +515,7 @@ func (e *env) requireCreditHistory(account, kind string, want ...licensing.Credi
 }
 
 func creditIDs(cs []licensing.CreditEntry) []string {
-	out := make([]string, len(cs))
-	for i, c := range cs {
-		out[i] = c.ID
-	}
-	return out
+	return conformance.IDs(cs, func(c licensing.CreditEntry) string { return c.ID })
 }
 
 // newestCreditsFirst returns cs sorted as CreditHistory orders them.
@@ -548,99 +532,19 @@ func newestCreditsFirst(cs []licensing.CreditEntry) []licensing.CreditEntry {
 
 // ---- events ----
 
-// eventsOn returns every event recorded on platform pid, by ID.
-func (e *env) eventsOn(pid string) map[string]audit.Event {
-	e.t.Helper()
-	evs, err := e.a.List(e.ctx, audit.StoreQuery{PlatformID: pid, Limit: listAll})
-	require.NoError(e.t, err, "list events")
-	require.Less(e.t, len(evs), listAll, "too many events on one platform")
-	out := make(map[string]audit.Event, len(evs))
-	for _, ev := range evs {
-		out[ev.ID] = ev
-	}
-	return out
+// events reads back what the subtest's stores recorded.
+func (e *env) events() conformance.Events {
+	return conformance.Events{T: e.t, Ctx: e.ctx, Store: e.a, Limit: listAll}
 }
 
 // requireEvent checks that each event was recorded as given.
 func (e *env) requireEvent(evs ...audit.Event) {
 	e.t.Helper()
-	byPlatform := map[string]map[string]audit.Event{}
-	for _, want := range evs {
-		got, ok := byPlatform[want.PlatformID]
-		if !ok {
-			got = e.eventsOn(want.PlatformID)
-			byPlatform[want.PlatformID] = got
-		}
-		ev, ok := got[want.ID]
-		require.True(e.t, ok, "event %s (%s) must be recorded", want.ID, want.Action)
-		require.Equal(e.t, normEvent(want), normEvent(ev), "event %s (%s)", want.ID, want.Action)
-	}
+	e.events().Require(evs...)
 }
 
 // requireNoEvent checks that none of evs was recorded on its platform.
 func (e *env) requireNoEvent(evs ...audit.Event) {
 	e.t.Helper()
-	byPlatform := map[string]map[string]audit.Event{}
-	for _, ev := range evs {
-		got, ok := byPlatform[ev.PlatformID]
-		if !ok {
-			got = e.eventsOn(ev.PlatformID)
-			byPlatform[ev.PlatformID] = got
-		}
-		_, ok = got[ev.ID]
-		require.False(e.t, ok, "event %s (%s) must not be recorded", ev.ID, ev.Action)
-	}
-}
-
-func normEvent(ev audit.Event) audit.Event {
-	if len(ev.Changes) == 0 {
-		ev.Changes = nil
-	}
-	return ev
-}
-
-// ---- helpers ----
-
-// requireUTC checks that each non-zero time is in UTC.
-func requireUTC(t *testing.T, what string, times ...time.Time) {
-	t.Helper()
-	for _, tm := range times {
-		if !tm.IsZero() {
-			require.Same(t, time.UTC, tm.Location(), "%s: times come back in UTC, got %v", what, tm)
-		}
-	}
-}
-
-// race runs fn n times in goroutines released together, and returns each
-// call's error.
-func race(n int, fn func(i int) error) []error {
-	start := make(chan struct{})
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			errs[i] = fn(i)
-		})
-	}
-	close(start)
-	wg.Wait()
-	return errs
-}
-
-// oneWinner checks that exactly one error is nil and every other matches
-// loss, and returns the winner's index.
-func oneWinner(t *testing.T, errs []error, loss error) int {
-	t.Helper()
-	winner := -1
-	for i, err := range errs {
-		if err == nil {
-			require.Equal(t, -1, winner, "more than one call succeeded (%d and %d)", winner, i)
-			winner = i
-			continue
-		}
-		require.ErrorIs(t, err, loss, "call %d", i)
-	}
-	require.NotEqual(t, -1, winner, "no call succeeded")
-	return winner
+	e.events().RequireNone(evs...)
 }

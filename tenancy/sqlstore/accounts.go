@@ -7,6 +7,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/sqlkit"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
@@ -34,7 +35,7 @@ func (s *Store) GetAccountByUID(ctx context.Context, platformID, uid string) (te
 // sql.ErrNoRows when there is none.
 func (s *Store) getAccount(ctx context.Context, q sqlx.QueryerContext, where sq.Eq) (tenancy.Account, error) {
 	var r accountRow
-	if err := getInto(ctx, q, &r, s.sb().Select(accountColumns...).From(accountsTable).Where(where)); err != nil {
+	if err := sqlkit.Get(ctx, q, &r, s.sb().Select(accountColumns...).From(accountsTable).Where(where)); err != nil {
 		return tenancy.Account{}, err
 	}
 	out := []tenancy.Account{r.account()}
@@ -67,7 +68,7 @@ func (s *Store) updateAccount(ctx context.Context, tx *sqlx.Tx, a tenancy.Accoun
 		return err
 	}
 	del := s.sb().Delete(tagsTable).Where(sq.Eq{"platform_id": a.PlatformID, "account_id": a.ID})
-	if err := exec(ctx, tx, del); err != nil {
+	if err := sqlkit.Exec(ctx, tx, del); err != nil {
 		return err
 	}
 	return s.insertTags(ctx, tx, a.PlatformID, a.ID, a.Tags)
@@ -83,7 +84,7 @@ func (s *Store) insertTags(ctx context.Context, tx *sqlx.Tx, platformID, account
 	for _, t := range tags {
 		ins = ins.Values(platformID, accountID, t)
 	}
-	return exec(ctx, tx, ins)
+	return sqlkit.Exec(ctx, tx, ins)
 }
 
 // withTags fills the tags of accounts, all of one platform, with one query.
@@ -97,9 +98,9 @@ func (s *Store) withTags(ctx context.Context, q sqlx.QueryerContext, accounts []
 	}
 	var rows []tagRow
 	sel := s.sb().Select("account_id", "tag").From(tagsTable).
-		Where(sq.Eq{"platform_id": accounts[0].PlatformID}).Where(s.in("account_id", ids)).
+		Where(sq.Eq{"platform_id": accounts[0].PlatformID}).Where(s.db.Dialect.In("account_id", ids)).
 		OrderBy("account_id", "tag")
-	if err := selectInto(ctx, q, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, q, &rows, sel); err != nil {
 		return err
 	}
 	tags := make(map[string][]string, len(accounts))

@@ -6,6 +6,7 @@ import (
 	sq "github.com/Masterminds/squirrel"
 	"github.com/jmoiron/sqlx"
 
+	"github.com/tenantry/tenantry/internal/sqlkit"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
@@ -18,13 +19,13 @@ func (s *Store) AddActivity(ctx context.Context, r tenancy.AddActivity) error {
 		daily := s.sb().Insert(dailyTable).Columns("platform_id", "account_id", "metric", "day", "n").
 			Values(r.PlatformID, r.AccountID, r.Metric, s.tm(r.Day), r.N).
 			Suffix("ON CONFLICT (platform_id, account_id, metric, day) DO UPDATE SET n = " + dailyTable + ".n + excluded.n")
-		if err := exec(ctx, tx, daily); err != nil {
+		if err := sqlkit.Exec(ctx, tx, daily); err != nil {
 			return err
 		}
 		total := s.sb().Insert(totalsTable).Columns("platform_id", "account_id", "metric", "n").
 			Values(r.PlatformID, r.AccountID, r.Metric, r.N).
 			Suffix("ON CONFLICT (platform_id, account_id, metric) DO UPDATE SET n = " + totalsTable + ".n + excluded.n")
-		return exec(ctx, tx, total)
+		return sqlkit.Exec(ctx, tx, total)
 	})
 	return fail("add activity", err)
 }
@@ -37,13 +38,13 @@ func (s *Store) Activity(ctx context.Context, q tenancy.ActivityQuery) ([]tenanc
 		Where("day >= ? AND day <= ?", s.tm(q.From), s.tm(q.To)).
 		OrderBy("metric", "day")
 	if len(q.Metrics) > 0 {
-		sel = sel.Where(s.in("metric", q.Metrics))
+		sel = sel.Where(s.db.Dialect.In("metric", q.Metrics))
 	}
 	var rows []pointRow
-	if err := selectInto(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
 		return nil, fail("activity", err)
 	}
-	return convert(rows, func(r pointRow) tenancy.ActivityPoint {
+	return sqlkit.Convert(rows, func(r pointRow) tenancy.ActivityPoint {
 		return tenancy.ActivityPoint{Metric: r.Metric, Day: r.Day.Time, N: r.N}
 	}), nil
 }
@@ -61,9 +62,9 @@ func (s *Store) Figures(ctx context.Context, platformID string, accountIDs []str
 		"t.metric AS metric", "t.n AS n").
 		From(accountsTable + " a").
 		LeftJoin(totalsTable + " t ON t.platform_id = a.platform_id AND t.account_id = a.id").
-		Where(sq.Eq{"a.platform_id": platformID}).Where(s.in("a.id", accountIDs))
+		Where(sq.Eq{"a.platform_id": platformID}).Where(s.db.Dialect.In("a.id", accountIDs))
 	var rows []figuresRow
-	if err := selectInto(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
 		return nil, fail("figures", err)
 	}
 	byID := make(map[string]*tenancy.Figures, len(rows))

@@ -47,7 +47,7 @@ func (s *Store) deleteAccount(ctx context.Context, tx *sqlx.Tx, r tenancy.Delete
 	var memberIDs []string
 	sel := s.sb().Select("user_id").From(membersTable).
 		Where(sq.Eq{"platform_id": r.PlatformID, "account_id": r.AccountID})
-	if err := selectInto(ctx, tx, &memberIDs, sel); err != nil {
+	if err := sqlkit.Select(ctx, tx, &memberIDs, sel); err != nil {
 		return tenancy.DeletedAccount{}, err
 	}
 	// Lock the members first, so that a membership another transaction is
@@ -59,7 +59,7 @@ func (s *Store) deleteAccount(ctx context.Context, tx *sqlx.Tx, r tenancy.Delete
 	if err := s.releaseAllocations(ctx, tx, r); err != nil {
 		return tenancy.DeletedAccount{}, err
 	}
-	if err := exec(ctx, tx, s.sb().Delete(accountsTable).Where(key)); err != nil {
+	if err := sqlkit.Exec(ctx, tx, s.sb().Delete(accountsTable).Where(key)); err != nil {
 		return tenancy.DeletedAccount{}, err
 	}
 	orphans, err := s.retireOrphans(ctx, tx, r, memberIDs)
@@ -80,7 +80,7 @@ func (s *Store) releaseAllocations(ctx context.Context, tx *sqlx.Tx, r tenancy.D
 	if s.db.Dialect == sqlkit.Postgres {
 		sel = sel.Suffix("FOR UPDATE")
 	}
-	if err := selectInto(ctx, tx, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, tx, &rows, sel); err != nil {
 		return err
 	}
 	for _, a := range rows {
@@ -107,7 +107,7 @@ func (s *Store) retireOrphans(ctx context.Context, tx *sqlx.Tx, r tenancy.Delete
 			" WHERE m.platform_id = " + usersTable + ".platform_id AND m.user_id = " + usersTable + ".id)").
 		Suffix("RETURNING id")
 	var ids []string
-	if err := selectInto(ctx, tx, &ids, up); err != nil {
+	if err := sqlkit.Select(ctx, tx, &ids, up); err != nil {
 		return nil, err
 	}
 	if len(ids) == 0 {
@@ -115,7 +115,7 @@ func (s *Store) retireOrphans(ctx context.Context, tx *sqlx.Tx, r tenancy.Delete
 	}
 	slices.Sort(ids)
 	del := s.sb().Delete(tokensTable).Where(sq.Eq{"platform_id": r.PlatformID, "user_id": ids})
-	return ids, exec(ctx, tx, del)
+	return ids, sqlkit.Exec(ctx, tx, del)
 }
 
 // lockRows takes row locks (mode "FOR UPDATE" or "FOR SHARE") on the rows
@@ -127,5 +127,5 @@ func (s *Store) lockRows(ctx context.Context, tx *sqlx.Tx, table string, where s
 	}
 	var ids []string
 	sel := s.sb().Select("id").From(table).Where(where).OrderBy("id").Suffix(mode)
-	return selectInto(ctx, tx, &ids, sel)
+	return sqlkit.Select(ctx, tx, &ids, sel)
 }

@@ -33,9 +33,7 @@ type fixture struct {
 func newFixture(t *testing.T, db *sqlx.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	require.NoError(t, sqlstore.Migrate(ctx, db))
-	s, err := sqlstore.New(db)
-	require.NoError(t, err)
+	s := testdb.Store(t, db, sqlstore.Migrate, sqlstore.New)
 	f := &fixture{t: t, ctx: ctx, s: s, pid: uuid.NewString()}
 	p := tenancy.Platform{ID: f.pid, Name: "P", CreatedAt: t0, UpdatedAt: t0}
 	require.NoError(t, s.InsertPlatform(ctx, p, f.ev("platform.create")))

@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -19,7 +18,7 @@ func fail(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if isSentinel(err) {
+	if sqlkit.IsAny(err, sentinels...) {
 		return fmt.Errorf("sqlstore: %s: %w", op, err)
 	}
 	kind, constraint := sqlkit.Classify(err)
@@ -27,7 +26,7 @@ func fail(op string, err error) error {
 	case sqlkit.KindNotFound, sqlkit.KindForeignKey:
 		return fmt.Errorf("sqlstore: %s: %w: %w", op, tenancy.ErrNotFound, err)
 	case sqlkit.KindUnique:
-		return fmt.Errorf("sqlstore: %s: %w: %s: %w", op, tenancy.ErrConflict, conflictWhat(constraint), err)
+		return fmt.Errorf("sqlstore: %s: %w: %s: %w", op, tenancy.ErrConflict, sqlkit.NameConflict(constraint, conflicts...), err)
 	case sqlkit.KindCheck:
 		if strings.Contains(constraint, "tenantry_quota_") {
 			return fmt.Errorf("sqlstore: %s: %w: %w", op, tenancy.ErrQuotaExceeded, err)
@@ -36,42 +35,13 @@ func fail(op string, err error) error {
 	return fmt.Errorf("sqlstore: %s: %w", op, err)
 }
 
-// errorf returns "sentinel: details", for fail to wrap with the operation.
-func errorf(sentinel error, format string, args ...any) error {
-	return fmt.Errorf("%w: %s", sentinel, fmt.Sprintf(format, args...))
-}
+// sentinels are the tenancy errors fail passes on as they are.
+var sentinels = []error{tenancy.ErrNotFound, tenancy.ErrConflict, tenancy.ErrStale, tenancy.ErrExpired, tenancy.ErrQuotaExceeded}
 
-// isSentinel reports whether err already carries a tenancy sentinel.
-func isSentinel(err error) bool {
-	for _, s := range []error{tenancy.ErrNotFound, tenancy.ErrConflict, tenancy.ErrStale, tenancy.ErrExpired, tenancy.ErrQuotaExceeded} {
-		if errors.Is(err, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// conflictWhat names the value a unique violation is about, from the
-// constraint sqlkit.Classify reports: a PostgreSQL constraint name
-// ("tenantry_accounts_nickname_key") or the SQLite column list
-// ("tenantry_accounts.platform_id, tenantry_accounts.nickname").
-func conflictWhat(constraint string) string {
-	for _, field := range []string{"nickname", "email", "uid"} {
-		if hasWord(constraint, field) {
-			return field + " taken"
-		}
-	}
-	return "already exists"
-}
-
-// hasWord reports whether s holds word delimited by '_', '.', ' ', ',' or
-// the ends of s.
-func hasWord(s, word string) bool {
-	isSep := func(r rune) bool { return r == '_' || r == '.' || r == ' ' || r == ',' }
-	for _, part := range strings.FieldsFunc(s, isSep) {
-		if part == word {
-			return true
-		}
-	}
-	return false
+// conflicts name the value a unique violation is about, from its
+// constraint (see sqlkit.NameConflict).
+var conflicts = []sqlkit.ConflictRule{
+	{Words: []string{"nickname"}, What: "nickname taken"},
+	{Words: []string{"email"}, What: "email taken"},
+	{Words: []string{"uid"}, What: "uid taken"},
 }

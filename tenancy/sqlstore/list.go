@@ -22,16 +22,13 @@ func (s *Store) ListAccounts(ctx context.Context, q tenancy.AccountQuery) ([]ten
 		sel = sel.Limit(uint64(q.Limit))
 	}
 	var rows []accountRow
-	if err := selectInto(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
 		return nil, fail("list accounts", err)
 	}
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	out := make([]tenancy.Account, len(rows))
-	for i, r := range rows {
-		out[i] = r.account()
-	}
+	out := sqlkit.Convert(rows, accountRow.account)
 	if err := s.withTags(ctx, s.db, out); err != nil {
 		return nil, fail("list accounts", err)
 	}
@@ -123,10 +120,10 @@ func (s *Store) ListUsers(ctx context.Context, q tenancy.UserQuery) ([]tenancy.U
 		sel = sel.Limit(uint64(q.Limit))
 	}
 	var rows []userRow
-	if err := selectInto(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
 		return nil, fail("list users", err)
 	}
-	return users(rows), nil
+	return sqlkit.Convert(rows, userRow.user), nil
 }
 
 // userStatuses returns the statuses a user listing keeps: active and

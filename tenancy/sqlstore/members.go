@@ -41,12 +41,12 @@ func (s *Store) UpdateMember(ctx context.Context, m tenancy.Member, ev audit.Eve
 		up := s.sb().Update(membersTable).
 			Set("permissions", sqlkit.JSON[[]string]{V: orEmpty(m.Permissions)}).
 			Where(sq.Eq{"platform_id": m.PlatformID, "account_id": m.AccountID, "user_id": m.UserID})
-		n, err := execN(ctx, tx, up)
+		n, err := sqlkit.ExecN(ctx, tx, up)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			return errorf(tenancy.ErrNotFound, "member %q of account %q", m.UserID, m.AccountID)
+			return sqlkit.Errorf(tenancy.ErrNotFound, "member %q of account %q", m.UserID, m.AccountID)
 		}
 		return s.writeEvents(ctx, tx, ev)
 	})
@@ -61,19 +61,19 @@ func (s *Store) UpdateMember(ctx context.Context, m tenancy.Member, ev audit.Eve
 func (s *Store) DeleteMember(ctx context.Context, r tenancy.RemoveMember) error {
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		key := sq.Eq{"platform_id": r.PlatformID, "account_id": r.AccountID}
-		n, err := execN(ctx, tx, s.sb().Delete(membersTable).Where(key).Where(sq.Eq{"user_id": r.UserID}))
+		n, err := sqlkit.ExecN(ctx, tx, s.sb().Delete(membersTable).Where(key).Where(sq.Eq{"user_id": r.UserID}))
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			return errorf(tenancy.ErrNotFound, "member %q of account %q", r.UserID, r.AccountID)
+			return sqlkit.Errorf(tenancy.ErrNotFound, "member %q of account %q", r.UserID, r.AccountID)
 		}
 		if q := r.Quota; q != nil && q.N > 0 {
 			up := s.sb().Update(allocsTable).
 				Set("used", sq.Expr("CASE WHEN used > ? THEN used - ? ELSE 0 END", q.N, q.N)).
 				Set("updated_at", sq.Expr("COALESCE(?, updated_at)", s.tm(r.Event.At))).
 				Where(key).Where(sq.Eq{"resource": q.Resource})
-			if err := exec(ctx, tx, up); err != nil {
+			if err := sqlkit.Exec(ctx, tx, up); err != nil {
 				return err
 			}
 		}
@@ -89,17 +89,10 @@ func (s *Store) Members(ctx context.Context, platformID, accountID string) ([]te
 	sel := s.sb().Select(memberColumns...).From(membersTable).
 		Where(sq.Eq{"platform_id": platformID, "account_id": accountID}).
 		OrderBy("is_primary DESC", "created_at", "user_id")
-	if err := selectInto(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
 		return nil, fail("members", err)
 	}
-	if len(rows) == 0 {
-		return nil, nil
-	}
-	out := make([]tenancy.Member, len(rows))
-	for i, r := range rows {
-		out[i] = r.member()
-	}
-	return out, nil
+	return sqlkit.Convert(rows, memberRow.member), nil
 }
 
 // Memberships lists a user's places with their accounts, ordered by the
@@ -114,16 +107,13 @@ func (s *Store) Memberships(ctx context.Context, platformID, userID string) ([]t
 		Join(accountsTable+" a ON a.platform_id = m.platform_id AND a.id = m.account_id").
 		Where(sq.Eq{"m.platform_id": platformID, "m.user_id": userID}).
 		OrderBy("m.created_at", "m.account_id")
-	if err := selectInto(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
 		return nil, fail("memberships", err)
 	}
 	if len(rows) == 0 {
 		return nil, nil
 	}
-	accounts := make([]tenancy.Account, len(rows))
-	for i, r := range rows {
-		accounts[i] = r.account()
-	}
+	accounts := sqlkit.Convert(rows, membershipRow.account)
 	if err := s.withTags(ctx, s.db, accounts); err != nil {
 		return nil, fail("memberships", err)
 	}

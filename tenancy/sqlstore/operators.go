@@ -7,6 +7,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/sqlkit"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
@@ -17,7 +18,7 @@ import (
 func (s *Store) Assign(ctx context.Context, r tenancy.Assign) error {
 	ids := uniq(r.AccountIDs)
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		err := insertRows(ctx, tx, s.sb(), assignTable, assignColumns, len(ids), func(i int) []any {
+		err := sqlkit.InsertRows(ctx, tx, s.sb(), assignTable, assignColumns, len(ids), func(i int) []any {
 			return []any{r.PlatformID, r.OperatorID, ids[i], s.tm(r.Now)}
 		}, "ON CONFLICT DO NOTHING")
 		if err != nil {
@@ -35,8 +36,8 @@ func (s *Store) Unassign(ctx context.Context, r tenancy.Assign) error {
 		if len(r.AccountIDs) > 0 {
 			del := s.sb().Delete(assignTable).
 				Where(sq.Eq{"platform_id": r.PlatformID, "operator_id": r.OperatorID}).
-				Where(s.in("account_id", r.AccountIDs))
-			if err := exec(ctx, tx, del); err != nil {
+				Where(s.db.Dialect.In("account_id", r.AccountIDs))
+			if err := sqlkit.Exec(ctx, tx, del); err != nil {
 				return err
 			}
 		}
@@ -53,12 +54,12 @@ func (s *Store) Assignments(ctx context.Context, platformID string, accountIDs [
 	}
 	var rows []assignRow
 	sel := s.sb().Select(assignColumns...).From(assignTable).
-		Where(sq.Eq{"platform_id": platformID}).Where(s.in("account_id", accountIDs)).
+		Where(sq.Eq{"platform_id": platformID}).Where(s.db.Dialect.In("account_id", accountIDs)).
 		OrderBy("account_id", "operator_id")
-	if err := selectInto(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
 		return nil, fail("assignments", err)
 	}
-	return convert(rows, func(r assignRow) tenancy.Assignment {
+	return sqlkit.Convert(rows, func(r assignRow) tenancy.Assignment {
 		return tenancy.Assignment{PlatformID: r.PlatformID, AccountID: r.AccountID,
 			OperatorID: r.OperatorID, CreatedAt: r.CreatedAt.Time}
 	}), nil
@@ -70,7 +71,7 @@ func (s *Store) InsertGrant(ctx context.Context, g tenancy.Grant, ev audit.Event
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		ins := s.sb().Insert(grantsTable).Columns(grantColumns...).
 			Values(g.PlatformID, g.AccountID, g.ResourceID, g.UserID, g.GrantedBy, s.tm(g.CreatedAt))
-		if err := exec(ctx, tx, ins); err != nil {
+		if err := sqlkit.Exec(ctx, tx, ins); err != nil {
 			return err
 		}
 		return s.writeEvents(ctx, tx, ev)
@@ -84,12 +85,12 @@ func (s *Store) DeleteGrant(ctx context.Context, g tenancy.Grant, ev audit.Event
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		del := s.sb().Delete(grantsTable).Where(sq.Eq{"platform_id": g.PlatformID,
 			"account_id": g.AccountID, "resource_id": g.ResourceID, "user_id": g.UserID})
-		n, err := execN(ctx, tx, del)
+		n, err := sqlkit.ExecN(ctx, tx, del)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			return errorf(tenancy.ErrNotFound, "grant of %q on %q to %q", g.AccountID, g.ResourceID, g.UserID)
+			return sqlkit.Errorf(tenancy.ErrNotFound, "grant of %q on %q to %q", g.AccountID, g.ResourceID, g.UserID)
 		}
 		return s.writeEvents(ctx, tx, ev)
 	})
@@ -108,10 +109,10 @@ func (s *Store) Grants(ctx context.Context, q tenancy.GrantQuery) ([]tenancy.Gra
 	var rows []grantRow
 	sel := s.sb().Select(grantColumns...).From(grantsTable).Where(where).
 		OrderBy("account_id", "resource_id", "user_id")
-	if err := selectInto(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
 		return nil, fail("grants", err)
 	}
-	return convert(rows, func(r grantRow) tenancy.Grant {
+	return sqlkit.Convert(rows, func(r grantRow) tenancy.Grant {
 		return tenancy.Grant{PlatformID: r.PlatformID, AccountID: r.AccountID, ResourceID: r.ResourceID,
 			UserID: r.UserID, GrantedBy: r.GrantedBy, CreatedAt: r.CreatedAt.Time}
 	}), nil

@@ -7,6 +7,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/sqlkit"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
@@ -16,7 +17,7 @@ func (s *Store) InsertPlatform(ctx context.Context, p tenancy.Platform, ev audit
 	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		ins := s.sb().Insert(platformsTable).Columns(platformColumns...).
 			Values(p.ID, p.Name, s.tm(p.CreatedAt), s.tm(p.UpdatedAt))
-		if err := exec(ctx, tx, ins); err != nil {
+		if err := sqlkit.Exec(ctx, tx, ins); err != nil {
 			return err
 		}
 		return s.writeEvents(ctx, tx, ev)
@@ -28,7 +29,7 @@ func (s *Store) InsertPlatform(ctx context.Context, p tenancy.Platform, ev audit
 func (s *Store) GetPlatform(ctx context.Context, id string) (tenancy.Platform, error) {
 	var r platformRow
 	q := s.sb().Select(platformColumns...).From(platformsTable).Where(sq.Eq{"id": id})
-	if err := getInto(ctx, s.db, &r, q); err != nil {
+	if err := sqlkit.Get(ctx, s.db, &r, q); err != nil {
 		return tenancy.Platform{}, fail("get platform", err)
 	}
 	return r.platform(), nil
@@ -42,12 +43,12 @@ func (s *Store) UpdatePlatform(ctx context.Context, p tenancy.Platform, ev audit
 		up := s.sb().Update(platformsTable).
 			Set("name", p.Name).Set("updated_at", s.tm(p.UpdatedAt)).
 			Where(sq.Eq{"id": p.ID})
-		n, err := execN(ctx, tx, up)
+		n, err := sqlkit.ExecN(ctx, tx, up)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			return errorf(tenancy.ErrNotFound, "platform %q", p.ID)
+			return sqlkit.Errorf(tenancy.ErrNotFound, "platform %q", p.ID)
 		}
 		return s.writeEvents(ctx, tx, ev)
 	})

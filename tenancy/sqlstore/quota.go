@@ -28,7 +28,7 @@ func (s *Store) SetPool(ctx context.Context, r tenancy.SetPool) (tenancy.Pool, e
 		up := s.sb().Update(poolsTable).Set("capacity", r.Capacity).Set("updated_at", s.tm(r.Now)).
 			Where(sq.Eq{"platform_id": r.PlatformID, "resource": r.Resource}).
 			Where("allocated <= ?", r.Capacity).Suffix(returning)
-		err := getInto(ctx, tx, &p, up)
+		err := sqlkit.Get(ctx, tx, &p, up)
 		if errors.Is(err, sql.ErrNoRows) {
 			err = s.createPool(ctx, tx, r, &p)
 		}
@@ -47,9 +47,9 @@ func (s *Store) SetPool(ctx context.Context, r tenancy.SetPool) (tenancy.Pool, e
 func (s *Store) createPool(ctx context.Context, tx *sqlx.Tx, r tenancy.SetPool, p *poolRow) error {
 	var allocated int64
 	sel := s.sb().Select("allocated").From(poolsTable).Where(sq.Eq{"platform_id": r.PlatformID, "resource": r.Resource})
-	err := getInto(ctx, tx, &allocated, sel)
+	err := sqlkit.Get(ctx, tx, &allocated, sel)
 	if err == nil {
-		return errorf(tenancy.ErrQuotaExceeded, "capacity %d of %q is below the %d units allocated", r.Capacity, r.Resource, allocated)
+		return sqlkit.Errorf(tenancy.ErrQuotaExceeded, "capacity %d of %q is below the %d units allocated", r.Capacity, r.Resource, allocated)
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
 		return err
@@ -67,9 +67,9 @@ func (s *Store) createPool(ctx context.Context, tx *sqlx.Tx, r tenancy.SetPool, 
 		WHERE `+poolsTable+`.allocated <= excluded.capacity
 		RETURNING `+strings.Join(poolColumns, ", "),
 		r.PlatformID, r.Resource, r.Capacity, s.tm(r.Now), r.PlatformID, r.Resource)
-	err = getInto(ctx, tx, p, ins)
+	err = sqlkit.Get(ctx, tx, p, ins)
 	if errors.Is(err, sql.ErrNoRows) {
-		return errorf(tenancy.ErrQuotaExceeded, "capacity %d of %q is below what is allocated", r.Capacity, r.Resource)
+		return sqlkit.Errorf(tenancy.ErrQuotaExceeded, "capacity %d of %q is below what is allocated", r.Capacity, r.Resource)
 	}
 	return err
 }
@@ -78,10 +78,10 @@ func (s *Store) createPool(ctx context.Context, tx *sqlx.Tx, r tenancy.SetPool, 
 func (s *Store) Pools(ctx context.Context, platformID string) ([]tenancy.Pool, error) {
 	var rows []poolRow
 	sel := s.sb().Select(poolColumns...).From(poolsTable).Where(sq.Eq{"platform_id": platformID}).OrderBy("resource")
-	if err := selectInto(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
 		return nil, fail("pools", err)
 	}
-	return convert(rows, poolRow.pool), nil
+	return sqlkit.Convert(rows, poolRow.pool), nil
 }
 
 // movePool changes the units allocated from a resource's pool by delta
@@ -103,7 +103,7 @@ func (s *Store) movePool(ctx context.Context, tx *sqlx.Tx, platformID, resource 
 		Set("updated_at", sq.Expr("COALESCE(?, updated_at)", s.tm(now))).
 		Where(sq.Eq{"platform_id": platformID, "resource": resource}).
 		Where("allocated + ? <= capacity AND allocated + ? >= 0", delta, delta)
-	n, err := execN(ctx, tx, up)
+	n, err := sqlkit.ExecN(ctx, tx, up)
 	if err != nil || n > 0 {
 		return err
 	}
@@ -112,17 +112,17 @@ func (s *Store) movePool(ctx context.Context, tx *sqlx.Tx, platformID, resource 
 	}
 	var p poolRow
 	sel := s.sb().Select(poolColumns...).From(poolsTable).Where(sq.Eq{"platform_id": platformID, "resource": resource})
-	if err := getInto(ctx, tx, &p, sel); errors.Is(err, sql.ErrNoRows) {
+	if err := sqlkit.Get(ctx, tx, &p, sel); errors.Is(err, sql.ErrNoRows) {
 		return nil
 	} else if err != nil {
 		return err
 	}
 	if s.db.Dialect == sqlkit.Postgres {
-		if n, err = execN(ctx, tx, up); err != nil || n > 0 {
+		if n, err = sqlkit.ExecN(ctx, tx, up); err != nil || n > 0 {
 			return err
 		}
 	}
-	return errorf(tenancy.ErrQuotaExceeded, "pool of %q has %d of %d units free, %d asked",
+	return sqlkit.Errorf(tenancy.ErrQuotaExceeded, "pool of %q has %d of %d units free, %d asked",
 		resource, p.Capacity-p.Allocated, p.Capacity, delta)
 }
 
@@ -162,12 +162,12 @@ func (s *Store) adjust(ctx context.Context, tx *sqlx.Tx, r tenancy.AdjustAllocat
 			WHERE platform_id = ? AND account_id = ? AND resource = ? AND lim + ? >= used`+returning,
 			r.Delta, s.tm(r.Now), r.PlatformID, r.AccountID, r.Resource, r.Delta)
 	}
-	err := getInto(ctx, tx, &a, q)
+	err := sqlkit.Get(ctx, tx, &a, q)
 	if errors.Is(err, sql.ErrNoRows) {
 		if err := s.accountExists(ctx, tx, r.PlatformID, r.AccountID); err != nil {
 			return a, err
 		}
-		return a, errorf(tenancy.ErrConflict, "allocation of %q cannot fall below its use or zero", r.Resource)
+		return a, sqlkit.Errorf(tenancy.ErrConflict, "allocation of %q cannot fall below its use or zero", r.Resource)
 	}
 	if err != nil {
 		return a, err
@@ -180,8 +180,8 @@ func (s *Store) adjust(ctx context.Context, tx *sqlx.Tx, r tenancy.AdjustAllocat
 func (s *Store) accountExists(ctx context.Context, q sqlx.QueryerContext, platformID, accountID string) error {
 	var id string
 	sel := s.sb().Select("id").From(accountsTable).Where(sq.Eq{"platform_id": platformID, "id": accountID})
-	if err := getInto(ctx, q, &id, sel); errors.Is(err, sql.ErrNoRows) {
-		return errorf(tenancy.ErrNotFound, "account %q", accountID)
+	if err := sqlkit.Get(ctx, q, &id, sel); errors.Is(err, sql.ErrNoRows) {
+		return sqlkit.Errorf(tenancy.ErrNotFound, "account %q", accountID)
 	} else if err != nil {
 		return err
 	}
@@ -213,21 +213,21 @@ func (s *Store) useQuota(ctx context.Context, tx *sqlx.Tx, r tenancy.UseQuota) (
 		Where(sq.Eq{"platform_id": r.PlatformID, "account_id": r.AccountID, "resource": r.Resource}).
 		Where("used + ? <= lim AND used + ? >= 0", r.N, r.N).
 		Suffix("RETURNING " + strings.Join(allocColumns, ", "))
-	err := getInto(ctx, tx, &a, up)
+	err := sqlkit.Get(ctx, tx, &a, up)
 	if !errors.Is(err, sql.ErrNoRows) {
 		return a, err
 	}
 	sel := s.sb().Select(allocColumns...).From(allocsTable).
 		Where(sq.Eq{"platform_id": r.PlatformID, "account_id": r.AccountID, "resource": r.Resource})
-	switch err := getInto(ctx, tx, &a, sel); {
+	switch err := sqlkit.Get(ctx, tx, &a, sel); {
 	case errors.Is(err, sql.ErrNoRows):
-		return a, errorf(tenancy.ErrQuotaExceeded, "no allocation of %q", r.Resource)
+		return a, sqlkit.Errorf(tenancy.ErrQuotaExceeded, "no allocation of %q", r.Resource)
 	case err != nil:
 		return a, err
 	case a.Used+r.N < 0:
-		return a, errorf(tenancy.ErrConflict, "use of %q would fall below zero", r.Resource)
+		return a, sqlkit.Errorf(tenancy.ErrConflict, "use of %q would fall below zero", r.Resource)
 	}
-	return a, errorf(tenancy.ErrQuotaExceeded, "allocation of %q has %d of %d units free, %d asked",
+	return a, sqlkit.Errorf(tenancy.ErrQuotaExceeded, "allocation of %q has %d of %d units free, %d asked",
 		r.Resource, a.Lim-a.Used, a.Lim, r.N)
 }
 
@@ -238,10 +238,10 @@ func (s *Store) Allocations(ctx context.Context, platformID string, accountIDs [
 	var rows []allocRow
 	sel := s.sb().Select(allocColumns...).From(allocsTable).Where(sq.Eq{"platform_id": platformID})
 	if len(accountIDs) > 0 {
-		sel = sel.Where(s.in("account_id", accountIDs))
+		sel = sel.Where(s.db.Dialect.In("account_id", accountIDs))
 	}
-	if err := selectInto(ctx, s.db, &rows, sel.OrderBy("account_id", "resource")); err != nil {
+	if err := sqlkit.Select(ctx, s.db, &rows, sel.OrderBy("account_id", "resource")); err != nil {
 		return nil, fail("allocations", err)
 	}
-	return convert(rows, allocRow.allocation), nil
+	return sqlkit.Convert(rows, allocRow.allocation), nil
 }

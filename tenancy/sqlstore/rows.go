@@ -73,16 +73,3 @@ type figuresRow struct {
 	Metric    sql.NullString `db:"metric"`
 	N         sql.NullInt64  `db:"n"`
 }
-
-// convert maps rows to domain values with fn, nil for none (as every
-// tenancy store returns empty lists).
-func convert[R, T any](rows []R, fn func(R) T) []T {
-	if len(rows) == 0 {
-		return nil
-	}
-	out := make([]T, len(rows))
-	for i, r := range rows {
-		out[i] = fn(r)
-	}
-	return out
-}

@@ -92,17 +92,6 @@ func (r userRow) user() tenancy.User {
 	}
 }
 
-func users(rows []userRow) []tenancy.User {
-	if len(rows) == 0 {
-		return nil
-	}
-	out := make([]tenancy.User, len(rows))
-	for i, r := range rows {
-		out[i] = r.user()
-	}
-	return out
-}
-
 type accountRow struct {
 	PlatformID         string                `db:"platform_id"`
 	ID                 string                `db:"id"`

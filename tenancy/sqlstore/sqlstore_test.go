@@ -17,12 +17,8 @@ import (
 // by using platforms of their own.
 func harness(t *testing.T, db *sqlx.DB) func(t *testing.T) storetest.Harness {
 	t.Helper()
-	require.NoError(t, sqlstore.Migrate(context.Background(), db))
-	s, err := sqlstore.New(db)
-	require.NoError(t, err)
-	return func(*testing.T) storetest.Harness {
-		return storetest.Harness{Store: s, Audit: s.Audit()}
-	}
+	s := testdb.Store(t, db, sqlstore.Migrate, sqlstore.New)
+	return func(*testing.T) storetest.Harness { return storetest.Harness{Store: s, Audit: s.Audit()} }
 }
 
 func TestConformanceSQLite(t *testing.T) {
@@ -57,41 +53,23 @@ func TestMigrateUpDownUp(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, db *sqlx.DB) {
 		ctx := context.Background()
 		require.NoError(t, sqlstore.Migrate(ctx, db))
-		require.Equal(t, tenancyTables, tables(t, db, tenancyTables))
+		require.Equal(t, tenancyTables, testdb.Tables(t, db, tenancyTables))
 		require.NoError(t, sqlstore.Migrate(ctx, db), "a second Migrate is a no-op")
 
 		require.NoError(t, sqlstore.MigrateTo(ctx, db, 0))
-		require.Empty(t, tables(t, db, tenancyTables))
-		require.Equal(t, []string{"tenantry_audit_events"}, tables(t, db, []string{"tenantry_audit_events"}),
+		require.Empty(t, testdb.Tables(t, db, tenancyTables))
+		require.Equal(t, []string{"tenantry_audit_events"}, testdb.Tables(t, db, []string{"tenantry_audit_events"}),
 			"MigrateTo moves the tenancy line alone")
 
 		require.NoError(t, sqlstore.MigrateTo(ctx, db, 1))
-		require.Equal(t, tenancyTables1, tables(t, db, tenancyTables))
+		require.Equal(t, tenancyTables1, testdb.Tables(t, db, tenancyTables))
 		require.NoError(t, sqlstore.MigrateTo(ctx, db, 2))
-		require.Equal(t, tenancyTables, tables(t, db, tenancyTables))
+		require.Equal(t, tenancyTables, testdb.Tables(t, db, tenancyTables))
 		require.NoError(t, sqlstore.MigrateTo(ctx, db, 1))
-		require.Equal(t, tenancyTables1, tables(t, db, tenancyTables), "down 2 drops its tables alone")
+		require.Equal(t, tenancyTables1, testdb.Tables(t, db, tenancyTables), "down 2 drops its tables alone")
 		require.NoError(t, sqlstore.MigrateTo(ctx, db, 0))
 		require.NoError(t, sqlstore.Migrate(ctx, db))
-		require.Equal(t, tenancyTables, tables(t, db, tenancyTables))
+		require.Equal(t, tenancyTables, testdb.Tables(t, db, tenancyTables))
 		require.Error(t, sqlstore.MigrateTo(ctx, db, 99))
 	})
-}
-
-// tables returns those of names that exist in db, in the order of names.
-func tables(t *testing.T, db *sqlx.DB, names []string) []string {
-	t.Helper()
-	q := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?`
-	if db.DriverName() == "pgx" {
-		q = `SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = $1`
-	}
-	var out []string
-	for _, name := range names {
-		var n int
-		require.NoError(t, db.Get(&n, q, name))
-		if n > 0 {
-			out = append(out, name)
-		}
-	}
-	return out
 }

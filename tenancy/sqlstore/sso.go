@@ -7,6 +7,7 @@ import (
 	sq "github.com/Masterminds/squirrel"
 	"github.com/jmoiron/sqlx"
 
+	"github.com/tenantry/tenantry/internal/sqlkit"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
@@ -18,7 +19,7 @@ func (s *Store) SetSSOSecret(ctx context.Context, r tenancy.SetSSOSecret) error 
 		up := s.sb().Insert(secretsTable).Columns("platform_id", "account_id", "sealed", "updated_at").
 			Values(r.PlatformID, r.AccountID, orBytes(r.Sealed), s.tm(r.Now)).
 			Suffix("ON CONFLICT (platform_id, account_id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at")
-		if err := exec(ctx, tx, up); err != nil {
+		if err := sqlkit.Exec(ctx, tx, up); err != nil {
 			return err
 		}
 		return s.writeEvents(ctx, tx, r.Event)
@@ -39,7 +40,7 @@ func orBytes(b []byte) []byte {
 func (s *Store) SSOSecret(ctx context.Context, platformID, accountID string) ([]byte, error) {
 	var sealed []byte
 	sel := s.sb().Select("sealed").From(secretsTable).Where(sq.Eq{"platform_id": platformID, "account_id": accountID})
-	if err := getInto(ctx, s.db, &sealed, sel); err != nil {
+	if err := sqlkit.Get(ctx, s.db, &sealed, sel); err != nil {
 		return nil, fail("sso secret", err)
 	}
 	return sealed, nil

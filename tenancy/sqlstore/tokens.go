@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/sqlkit"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
@@ -57,13 +58,13 @@ func (s *Store) insertTokens(ctx context.Context, tx *sqlx.Tx, tokens []tenancy.
 	}) {
 		del := s.sb().Delete(tokensTable).
 			Where(sq.Eq{"platform_id": g.platformID, "purpose": g.purpose}).
-			Where(s.in("user_id", users[g]))
-		if err := exec(ctx, tx, del); err != nil {
+			Where(s.db.Dialect.In("user_id", users[g]))
+		if err := sqlkit.Exec(ctx, tx, del); err != nil {
 			return err
 		}
 	}
 	columns := []string{"platform_id", "hash", "user_id", "purpose", "created_at", "expires_at"}
-	return insertRows(ctx, tx, s.sb(), tokensTable, columns, len(keep), func(i int) []any {
+	return sqlkit.InsertRows(ctx, tx, s.sb(), tokensTable, columns, len(keep), func(i int) []any {
 		t := keep[i]
 		return []any{t.PlatformID, t.Hash, t.UserID, string(t.Purpose), s.tm(t.CreatedAt), s.tm(t.ExpiresAt)}
 	}, "")
@@ -89,7 +90,7 @@ func (s *Store) UseToken(ctx context.Context, r tenancy.UseToken) (tenancy.User,
 		return err
 	})
 	if err == nil && expired {
-		err = errorf(tenancy.ErrExpired, "password token")
+		err = sqlkit.Errorf(tenancy.ErrExpired, "password token")
 	}
 	if err != nil {
 		return tenancy.User{}, fail("use token", err)
@@ -108,7 +109,7 @@ func (s *Store) useToken(ctx context.Context, tx *sqlx.Tx, r tenancy.UseToken) (
 	spend := s.sb().Delete(tokensTable).
 		Where(sq.Eq{"platform_id": r.PlatformID, "hash": r.Hash, "purpose": purposes}).
 		Suffix("RETURNING " + strings.Join(tokenColumns, ", "))
-	if err := getInto(ctx, tx, &t, spend); err != nil {
+	if err := sqlkit.Get(ctx, tx, &t, spend); err != nil {
 		return tenancy.User{}, false, err
 	}
 	if !r.Now.Before(t.ExpiresAt.Time) {
@@ -116,7 +117,7 @@ func (s *Store) useToken(ctx context.Context, tx *sqlx.Tx, r tenancy.UseToken) (
 	}
 	others := s.sb().Delete(tokensTable).
 		Where(sq.Eq{"platform_id": r.PlatformID, "user_id": t.UserID, "purpose": t.Purpose})
-	if err := exec(ctx, tx, others); err != nil {
+	if err := sqlkit.Exec(ctx, tx, others); err != nil {
 		return tenancy.User{}, false, err
 	}
 	var row userRow
@@ -125,7 +126,7 @@ func (s *Store) useToken(ctx context.Context, tx *sqlx.Tx, r tenancy.UseToken) (
 		Set("version", sq.Expr("version + 1")).
 		Where(sq.Eq{"platform_id": r.PlatformID, "id": t.UserID}).
 		Suffix("RETURNING " + strings.Join(userColumns, ", "))
-	if err := getInto(ctx, tx, &row, up); err != nil {
+	if err := sqlkit.Get(ctx, tx, &row, up); err != nil {
 		return tenancy.User{}, false, err
 	}
 	ev := r.Event

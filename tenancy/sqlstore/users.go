@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/sqlkit"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
@@ -31,7 +32,7 @@ func (s *Store) GetUser(ctx context.Context, platformID, userID string) (tenancy
 	var r userRow
 	q := s.sb().Select(userColumns...).From(usersTable).
 		Where(sq.Eq{"platform_id": platformID, "id": userID})
-	if err := getInto(ctx, s.db, &r, q); err != nil {
+	if err := sqlkit.Get(ctx, s.db, &r, q); err != nil {
 		return tenancy.User{}, fail("get user", err)
 	}
 	return r.user(), nil
@@ -46,7 +47,7 @@ func (s *Store) GetUserByEmail(ctx context.Context, platformID, email string) (t
 		Where(sq.Eq{"platform_id": platformID, "email": email}).
 		OrderBy("CASE WHEN status = 'deleted' THEN 1 ELSE 0 END", "updated_at DESC", "id DESC").
 		Limit(1)
-	if err := getInto(ctx, s.db, &r, q); err != nil {
+	if err := sqlkit.Get(ctx, s.db, &r, q); err != nil {
 		return tenancy.User{}, fail("get user by email", err)
 	}
 	return r.user(), nil
@@ -76,18 +77,18 @@ func (s *Store) UpdateUser(ctx context.Context, u tenancy.User, ev audit.Event) 
 // changes nothing, the row is looked up to tell tenancy.ErrNotFound (gone)
 // from tenancy.ErrStale (its version moved).
 func (s *Store) guarded(ctx context.Context, tx *sqlx.Tx, up sq.UpdateBuilder, table, platformID, id string) error {
-	n, err := execN(ctx, tx, up)
+	n, err := sqlkit.ExecN(ctx, tx, up)
 	if err != nil || n > 0 {
 		return err
 	}
 	var version int64
 	q := s.sb().Select("version").From(table).Where(sq.Eq{"platform_id": platformID, "id": id})
-	err = getInto(ctx, tx, &version, q)
+	err = sqlkit.Get(ctx, tx, &version, q)
 	if errors.Is(err, sql.ErrNoRows) {
-		return errorf(tenancy.ErrNotFound, "%s %q", nouns[table], id)
+		return sqlkit.Errorf(tenancy.ErrNotFound, "%s %q", nouns[table], id)
 	}
 	if err != nil {
 		return err
 	}
-	return errorf(tenancy.ErrStale, "%s %q is at version %d", nouns[table], id, version)
+	return sqlkit.Errorf(tenancy.ErrStale, "%s %q is at version %d", nouns[table], id, version)
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/conformance"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
@@ -23,93 +24,81 @@ func testPlatformIsolation(t *testing.T, h Harness) {
 	accMembers := a.members(acc.ID)
 
 	b := a.other()
-	b.account()                                    // B is not empty
-	for _, pid := range []string{b.pid, newID()} { // another platform, and none
-		name := "existing platform"
-		if pid != b.pid {
-			name = "unknown platform"
+	b.account() // B is not empty
+	// Reach for A's records from another platform, and from none.
+	conformance.OtherPlatforms(t, b.pid, newID(), func(t *testing.T, pid string) {
+		ctx := a.ctx
+		s := a.s
+		var evs []string
+		ev := eventsKept(pid, &evs)
+		notFound := notFoundCheck(t)
+
+		_, err := s.GetUser(ctx, pid, owner.ID)
+		notFound(err, "GetUser")
+		_, err = s.GetUserByEmail(ctx, pid, owner.Email)
+		notFound(err, "GetUserByEmail")
+		u := owner
+		u.PlatformID, u.Name, u.Version = pid, "Hijacked", owner.Version+1
+		notFound(s.UpdateUser(ctx, u, ev("user.update")), "UpdateUser")
+		for _, q := range []tenancy.UserQuery{
+			{}, {AccountID: acc.ID}, {Search: owner.Email},
+			{Statuses: []tenancy.UserStatus{tenancy.UserActive, tenancy.UserDisabled, tenancy.UserDeleted}},
+		} {
+			q.PlatformID, q.Limit = pid, listAll
+			got, err := s.ListUsers(ctx, q)
+			require.NoError(t, err, "ListUsers")
+			for _, u := range got {
+				require.NotEqual(t, a.pid, u.PlatformID, "ListUsers %+v", q)
+				require.NotContains(t, []string{owner.ID, mate.ID, loner.ID}, u.ID, "ListUsers %+v", q)
+			}
 		}
-		t.Run(name, func(t *testing.T) {
-			ctx := a.ctx
-			s := a.s
-			var evs []string
-			ev := func(action string) audit.Event {
-				e := eventOn(pid, action)
-				evs = append(evs, e.ID)
-				return e
+
+		_, err = s.GetAccount(ctx, pid, acc.ID)
+		notFound(err, "GetAccount")
+		_, err = s.GetAccountByNickname(ctx, pid, acc.Nickname)
+		notFound(err, "GetAccountByNickname")
+		_, err = s.GetAccountByUID(ctx, pid, acc.UID)
+		notFound(err, "GetAccountByUID")
+		ac := acc
+		ac.PlatformID, ac.Name, ac.Version = pid, "Hijacked", acc.Version+1
+		notFound(s.UpdateAccount(ctx, ac, ev("account.update")), "UpdateAccount")
+		_, err = s.DeleteAccount(ctx, tenancy.DeleteAccount{PlatformID: pid, AccountID: acc.ID, Now: at(time.Hour), Event: ev("account.delete")})
+		notFound(err, "DeleteAccount")
+		for _, q := range []tenancy.AccountQuery{
+			{IncludeLocked: true}, {IncludeLocked: true, Search: acc.Nickname}, {IncludeLocked: true, Tag: acc.Tags[0]},
+			{IncludeLocked: true, Sort: tenancy.SortName},
+		} {
+			q.PlatformID, q.Limit = pid, listAll
+			if q.Sort == "" {
+				q.Sort = tenancy.SortNewest
 			}
-			notFound := func(err error, what string) {
-				t.Helper()
-				require.ErrorIs(t, err, tenancy.ErrNotFound, what)
+			got, err := s.ListAccounts(ctx, q)
+			require.NoError(t, err, "ListAccounts")
+			for _, x := range got {
+				require.NotEqual(t, acc.ID, x.ID, "ListAccounts %+v", q)
 			}
+		}
 
-			_, err := s.GetUser(ctx, pid, owner.ID)
-			notFound(err, "GetUser")
-			_, err = s.GetUserByEmail(ctx, pid, owner.Email)
-			notFound(err, "GetUserByEmail")
-			u := owner
-			u.PlatformID, u.Name, u.Version = pid, "Hijacked", owner.Version+1
-			notFound(s.UpdateUser(ctx, u, ev("user.update")), "UpdateUser")
-			for _, q := range []tenancy.UserQuery{
-				{}, {AccountID: acc.ID}, {Search: owner.Email},
-				{Statuses: []tenancy.UserStatus{tenancy.UserActive, tenancy.UserDisabled, tenancy.UserDeleted}},
-			} {
-				q.PlatformID, q.Limit = pid, listAll
-				got, err := s.ListUsers(ctx, q)
-				require.NoError(t, err, "ListUsers")
-				for _, u := range got {
-					require.NotEqual(t, a.pid, u.PlatformID, "ListUsers %+v", q)
-					require.NotContains(t, []string{owner.ID, mate.ID, loner.ID}, u.ID, "ListUsers %+v", q)
-				}
-			}
+		m := newMember(acc, loner, false)
+		m.PlatformID = pid
+		notFound(s.InsertMember(ctx, tenancy.NewMember{Member: m, Event: ev("member.add")}), "InsertMember")
+		notFound(s.DeleteMember(ctx, tenancy.RemoveMember{PlatformID: pid, AccountID: acc.ID, UserID: mate.ID, Event: ev("member.remove")}), "DeleteMember")
+		a.requireNoMembers(pid, acc.ID)
+		a.requireNoMemberships(pid, owner.ID)
+		a.requireNoMemberships(pid, mate.ID)
 
-			_, err = s.GetAccount(ctx, pid, acc.ID)
-			notFound(err, "GetAccount")
-			_, err = s.GetAccountByNickname(ctx, pid, acc.Nickname)
-			notFound(err, "GetAccountByNickname")
-			_, err = s.GetAccountByUID(ctx, pid, acc.UID)
-			notFound(err, "GetAccountByUID")
-			ac := acc
-			ac.PlatformID, ac.Name, ac.Version = pid, "Hijacked", acc.Version+1
-			notFound(s.UpdateAccount(ctx, ac, ev("account.update")), "UpdateAccount")
-			_, err = s.DeleteAccount(ctx, tenancy.DeleteAccount{PlatformID: pid, AccountID: acc.ID, Now: at(time.Hour), Event: ev("account.delete")})
-			notFound(err, "DeleteAccount")
-			for _, q := range []tenancy.AccountQuery{
-				{IncludeLocked: true}, {IncludeLocked: true, Search: acc.Nickname}, {IncludeLocked: true, Tag: acc.Tags[0]},
-				{IncludeLocked: true, Sort: tenancy.SortName},
-			} {
-				q.PlatformID, q.Limit = pid, listAll
-				if q.Sort == "" {
-					q.Sort = tenancy.SortNewest
-				}
-				got, err := s.ListAccounts(ctx, q)
-				require.NoError(t, err, "ListAccounts")
-				for _, x := range got {
-					require.NotEqual(t, acc.ID, x.ID, "ListAccounts %+v", q)
-				}
-			}
+		foreign := newToken(loner, tenancy.TokenSetPassword)
+		foreign.PlatformID = pid
+		notFound(s.InsertToken(ctx, foreign, ev("user.token")), "InsertToken for another platform's user")
+		r := a.useToken(tok.Hash)
+		r.PlatformID, r.Event.PlatformID = pid, pid
+		evs = append(evs, r.Event.ID)
+		_, err = s.UseToken(ctx, r)
+		notFound(err, "UseToken")
 
-			m := newMember(acc, loner, false)
-			m.PlatformID = pid
-			notFound(s.InsertMember(ctx, tenancy.NewMember{Member: m, Event: ev("member.add")}), "InsertMember")
-			notFound(s.DeleteMember(ctx, tenancy.RemoveMember{PlatformID: pid, AccountID: acc.ID, UserID: mate.ID, Event: ev("member.remove")}), "DeleteMember")
-			a.requireNoMembers(pid, acc.ID)
-			a.requireNoMemberships(pid, owner.ID)
-			a.requireNoMemberships(pid, mate.ID)
-
-			foreign := newToken(loner, tenancy.TokenSetPassword)
-			foreign.PlatformID = pid
-			notFound(s.InsertToken(ctx, foreign, ev("user.token")), "InsertToken for another platform's user")
-			r := a.useToken(tok.Hash)
-			r.PlatformID, r.Event.PlatformID = pid, pid
-			evs = append(evs, r.Event.ID)
-			_, err = s.UseToken(ctx, r)
-			notFound(err, "UseToken")
-
-			a.requireNoEventOn(pid, evs...)
-			a.requireNoEvent(evs...)
-		})
-	}
+		a.requireNoEventOn(pid, evs...)
+		a.requireNoEvent(evs...)
+	})
 
 	// A is untouched.
 	requireUser(t, owner, a.getUser(owner.ID))
@@ -178,4 +167,24 @@ func testPlatformSameIDs(t *testing.T, h Harness) {
 	requireUser(t, mateA, a.getUser(mateA.ID))
 	require.Len(t, a.members(accA.ID), 2)
 	a.requireTokenWorks(tokA.Hash)
+}
+
+// eventsKept returns a builder of events of platform pid that appends the
+// ID of each event it builds to ids, for checking afterwards that none was
+// recorded.
+func eventsKept(pid string, ids *[]string) func(action string) audit.Event {
+	return func(action string) audit.Event {
+		e := eventOn(pid, action)
+		*ids = append(*ids, e.ID)
+		return e
+	}
+}
+
+// notFoundCheck returns a check that err, of the call named what, is
+// tenancy.ErrNotFound.
+func notFoundCheck(t *testing.T) func(err error, what string) {
+	return func(err error, what string) {
+		t.Helper()
+		require.ErrorIs(t, err, tenancy.ErrNotFound, what)
+	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tenantry/tenantry/internal/conformance"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
@@ -23,7 +24,7 @@ func testPlatformRoundTrip(t *testing.T, h Harness) {
 
 	got, err := e.s.GetPlatform(e.ctx, p.ID)
 	require.NoError(t, err)
-	requireUTC(t, "platform", got.CreatedAt, got.UpdatedAt)
+	conformance.RequireUTC(t, "platform", got.CreatedAt, got.UpdatedAt)
 	require.Equal(t, p, got)
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tenantry/tenantry/internal/conformance"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
@@ -33,7 +34,7 @@ func (e *env) qActivity(accountID string, from, to int, metrics ...string) []ten
 	})
 	require.NoError(e.t, err, "activity")
 	for _, p := range got {
-		requireUTC(e.t, "activity day", p.Day)
+		conformance.RequireUTC(e.t, "activity day", p.Day)
 	}
 	return got
 }
@@ -153,7 +154,7 @@ func testQRaceActivity(t *testing.T, h Harness) {
 	e := setup(t, h)
 	acc := e.qAccount(nil)
 	const rounds = 10
-	errs := race(racers, func(i int) error {
+	errs := conformance.Race(racers, func(i int) error {
 		for r := range rounds {
 			for _, metric := range []string{"messages", fmt.Sprintf("racer_%02d", i%4)} {
 				err := e.s.AddActivity(e.ctx, tenancy.AddActivity{

@@ -40,6 +40,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/conformance"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
@@ -117,7 +118,7 @@ func (e *env) qPool(resource string, capacity int64) tenancy.Pool {
 	require.Equal(e.t, resource, p.Resource)
 	require.Equal(e.t, capacity, p.Capacity)
 	require.True(e.t, r.Now.Equal(p.UpdatedAt), "pool UpdatedAt is r.Now: want %v, got %v", r.Now, p.UpdatedAt)
-	requireUTC(e.t, "pool", p.UpdatedAt)
+	conformance.RequireUTC(e.t, "pool", p.UpdatedAt)
 	e.requireEvent(r.Event)
 	return p
 }
@@ -133,7 +134,7 @@ func (e *env) qPools() map[string]tenancy.Pool {
 		if i > 0 {
 			require.Less(e.t, ps[i-1].Resource, p.Resource, "pools come by resource")
 		}
-		requireUTC(e.t, "pool", p.UpdatedAt)
+		conformance.RequireUTC(e.t, "pool", p.UpdatedAt)
 		out[p.Resource] = p
 	}
 	return out
@@ -178,7 +179,7 @@ func (e *env) qAllocations(accountIDs ...string) []tenancy.Allocation {
 	require.NoError(e.t, err, "allocations")
 	for i, a := range as {
 		require.Equal(e.t, e.pid, a.PlatformID, "allocation of another platform")
-		requireUTC(e.t, "allocation", a.UpdatedAt)
+		conformance.RequireUTC(e.t, "allocation", a.UpdatedAt)
 		require.LessOrEqual(e.t, a.Used, a.Limit, "allocation %s/%s: Used never exceeds Limit", a.AccountID, a.Resource)
 		require.GreaterOrEqual(e.t, a.Used, int64(0), "allocation %s/%s: Used is never negative", a.AccountID, a.Resource)
 		if i > 0 {
@@ -241,7 +242,7 @@ func (e *env) qAdjust(accountID, resource string, delta int64) tenancy.Allocatio
 	require.Equal(e.t, accountID, a.AccountID)
 	require.Equal(e.t, resource, a.Resource)
 	require.True(e.t, r.Now.Equal(a.UpdatedAt), "allocation UpdatedAt is r.Now: want %v, got %v", r.Now, a.UpdatedAt)
-	requireUTC(e.t, "allocation", a.UpdatedAt)
+	conformance.RequireUTC(e.t, "allocation", a.UpdatedAt)
 	e.requireEvent(r.Event)
 	return a
 }
@@ -357,7 +358,7 @@ func qRequireAllocations(t *testing.T, want, got []tenancy.Allocation) {
 	})
 	require.Len(t, got, len(want), "allocations")
 	for i := range want {
-		requireUTC(t, "allocation", got[i].UpdatedAt)
+		conformance.RequireUTC(t, "allocation", got[i].UpdatedAt)
 		require.Equal(t, want[i], got[i], "allocation %d", i)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/conformance"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
@@ -37,7 +38,7 @@ func (e *env) qGrants(q tenancy.GrantQuery) []tenancy.Grant {
 	require.NoError(e.t, err, "grants")
 	for i, g := range got {
 		require.Equal(e.t, e.pid, g.PlatformID)
-		requireUTC(e.t, "grant", g.CreatedAt)
+		conformance.RequireUTC(e.t, "grant", g.CreatedAt)
 		if i > 0 {
 			require.Negative(e.t, qCompareGrants(got[i-1], g), "grants come by account, resource, then user")
 		}

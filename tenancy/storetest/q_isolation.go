@@ -6,7 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/conformance"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
@@ -48,120 +48,108 @@ func testQIsolation(t *testing.T, h Harness) {
 
 	b := a.other()
 	b.qAccount([]tenancy.QuotaUse{qUse(tenancy.ResourceTeamMembers, 10)}) // B is not empty
-	for _, pid := range []string{b.pid, newID()} {                        // another platform, and none
-		name := "existing platform"
-		if pid != b.pid {
-			name = "unknown platform"
-		}
-		t.Run(name, func(t *testing.T) {
-			ctx, s := a.ctx, a.s
-			var evs []string
-			ev := func(action string) audit.Event {
-				e := eventOn(pid, action)
-				evs = append(evs, e.ID)
-				return e
-			}
-			notFound := func(err error, what string) {
-				t.Helper()
+	// Reach for A's records from another platform, and from none.
+	conformance.OtherPlatforms(t, b.pid, newID(), func(t *testing.T, pid string) {
+		ctx, s := a.ctx, a.s
+		var evs []string
+		ev := eventsKept(pid, &evs)
+		notFound := notFoundCheck(t)
+		notFoundOrNothing := func(err error, what string) {
+			t.Helper()
+			if err != nil {
 				require.ErrorIs(t, err, tenancy.ErrNotFound, what)
 			}
-			notFoundOrNothing := func(err error, what string) {
-				t.Helper()
-				if err != nil {
-					require.ErrorIs(t, err, tenancy.ErrNotFound, what)
-				}
+		}
+
+		// Quotas.
+		_, err := s.AdjustAllocation(ctx, tenancy.AdjustAllocation{PlatformID: pid, AccountID: acc.ID,
+			Resource: tenancy.ResourceTeamMembers, Delta: 1, Now: at(time.Hour), Event: ev("quota.adjust")})
+		notFound(err, "AdjustAllocation")
+		_, err = s.UseQuota(ctx, tenancy.UseQuota{PlatformID: pid, AccountID: acc.ID, Resource: tenancy.ResourceTeamMembers, N: 1, Now: at(time.Hour)})
+		qRequireErrorIn(t, err, []error{tenancy.ErrNotFound, tenancy.ErrQuotaExceeded}, "UseQuota")
+		_, err = s.UseQuota(ctx, tenancy.UseQuota{PlatformID: pid, AccountID: acc.ID, Resource: tenancy.ResourceTeamMembers, N: -1, Now: at(time.Hour)})
+		qRequireErrorIn(t, err, []error{tenancy.ErrNotFound, tenancy.ErrQuotaExceeded, tenancy.ErrConflict}, "UseQuota giving back")
+		allocs, err := s.Allocations(ctx, pid, []string{acc.ID})
+		require.NoError(t, err, "Allocations")
+		require.Empty(t, allocs, "Allocations")
+		pools, err := s.Pools(ctx, pid)
+		require.NoError(t, err, "Pools")
+		for _, p := range pools {
+			require.Equal(t, pid, p.PlatformID, "Pools")
+		}
+		conv := acc
+		conv.PlatformID, conv.TestExpiresAt, conv.Version = pid, time.Time{}, acc.Version+1
+		_, err = s.ConvertTestAccount(ctx, tenancy.ConvertTestAccount{Account: conv, Resource: tenancy.ResourceBotSlots, Units: 1, Event: ev("account.convert")})
+		notFound(err, "ConvertTestAccount")
+
+		// Members with quotas.
+		m := newMember(acc, loner, false)
+		m.PlatformID = pid
+		notFound(s.InsertMember(ctx, tenancy.NewMember{Member: m, Quota: qTeamUse, Event: ev("member.add")}), "InsertMember")
+		notFound(s.DeleteMember(ctx, tenancy.RemoveMember{PlatformID: pid, AccountID: acc.ID, UserID: mate.ID,
+			Quota: qTeamUse, Event: ev("member.remove")}), "DeleteMember")
+		um := newMember(acc, mate, false, tenancy.PermBilling)
+		um.PlatformID = pid
+		notFound(s.UpdateMember(ctx, um, ev("member.set_permissions")), "UpdateMember")
+
+		// Operators.
+		notFound(s.Assign(ctx, tenancy.Assign{PlatformID: pid, OperatorID: op.ID, AccountIDs: []string{acc.ID},
+			Now: at(time.Hour), Event: ev("operator.assign")}), "Assign")
+		notFoundOrNothing(s.Unassign(ctx, tenancy.Assign{PlatformID: pid, OperatorID: op.ID, AccountIDs: []string{acc.ID},
+			Now: at(time.Hour), Event: eventOn(pid, "operator.unassign")}), "Unassign")
+		assigns, err := s.Assignments(ctx, pid, []string{acc.ID})
+		require.NoError(t, err, "Assignments")
+		require.Empty(t, assigns, "Assignments")
+		listed, err := s.ListAccounts(ctx, tenancy.AccountQuery{PlatformID: pid, OperatorID: op.ID, IncludeLocked: true,
+			Sort: tenancy.SortNewest, Limit: listAll})
+		require.NoError(t, err, "ListAccounts")
+		require.Empty(t, listed, "ListAccounts by operator")
+
+		// Grants.
+		g := grant
+		g.PlatformID = pid
+		notFound(s.InsertGrant(ctx, tenancy.Grant{PlatformID: pid, AccountID: acc.ID, ResourceID: "bot-2", UserID: loner.ID,
+			GrantedBy: op.ID, CreatedAt: at(time.Hour)}, ev("grant.add")), "InsertGrant")
+		notFound(s.DeleteGrant(ctx, g, ev("grant.remove")), "DeleteGrant")
+		for _, q := range []tenancy.GrantQuery{{}, {AccountID: acc.ID}, {UserID: loner.ID}, {ResourceID: grant.ResourceID}} {
+			q.PlatformID = pid
+			gs, err := s.Grants(ctx, q)
+			require.NoError(t, err, "Grants")
+			require.Empty(t, gs, "Grants %+v", q)
+		}
+
+		// Activity.
+		notFoundOrNothing(s.AddActivity(ctx, tenancy.AddActivity{PlatformID: pid, AccountID: acc.ID, Metric: "messages", Day: qDay(0), N: 1000}), "AddActivity")
+		points, err := s.Activity(ctx, tenancy.ActivityQuery{PlatformID: pid, AccountID: acc.ID, From: qDay(-10), To: qDay(10)})
+		notFoundOrNothing(err, "Activity")
+		if err == nil {
+			for _, p := range points {
+				require.NotEqual(t, int64(5), p.N, "Activity shows A's count")
 			}
-
-			// Quotas.
-			_, err := s.AdjustAllocation(ctx, tenancy.AdjustAllocation{PlatformID: pid, AccountID: acc.ID,
-				Resource: tenancy.ResourceTeamMembers, Delta: 1, Now: at(time.Hour), Event: ev("quota.adjust")})
-			notFound(err, "AdjustAllocation")
-			_, err = s.UseQuota(ctx, tenancy.UseQuota{PlatformID: pid, AccountID: acc.ID, Resource: tenancy.ResourceTeamMembers, N: 1, Now: at(time.Hour)})
-			qRequireErrorIn(t, err, []error{tenancy.ErrNotFound, tenancy.ErrQuotaExceeded}, "UseQuota")
-			_, err = s.UseQuota(ctx, tenancy.UseQuota{PlatformID: pid, AccountID: acc.ID, Resource: tenancy.ResourceTeamMembers, N: -1, Now: at(time.Hour)})
-			qRequireErrorIn(t, err, []error{tenancy.ErrNotFound, tenancy.ErrQuotaExceeded, tenancy.ErrConflict}, "UseQuota giving back")
-			allocs, err := s.Allocations(ctx, pid, []string{acc.ID})
-			require.NoError(t, err, "Allocations")
-			require.Empty(t, allocs, "Allocations")
-			pools, err := s.Pools(ctx, pid)
-			require.NoError(t, err, "Pools")
-			for _, p := range pools {
-				require.Equal(t, pid, p.PlatformID, "Pools")
+		}
+		figs, err := s.Figures(ctx, pid, []string{acc.ID})
+		require.NoError(t, err, "Figures")
+		for _, f := range figs {
+			if f.AccountID == acc.ID {
+				require.Zero(t, f.Users, "Figures counts A's members")
+				require.NotEqual(t, int64(5), f.Totals["messages"], "Figures shows A's totals")
 			}
-			conv := acc
-			conv.PlatformID, conv.TestExpiresAt, conv.Version = pid, time.Time{}, acc.Version+1
-			_, err = s.ConvertTestAccount(ctx, tenancy.ConvertTestAccount{Account: conv, Resource: tenancy.ResourceBotSlots, Units: 1, Event: ev("account.convert")})
-			notFound(err, "ConvertTestAccount")
+		}
 
-			// Members with quotas.
-			m := newMember(acc, loner, false)
-			m.PlatformID = pid
-			notFound(s.InsertMember(ctx, tenancy.NewMember{Member: m, Quota: qTeamUse, Event: ev("member.add")}), "InsertMember")
-			notFound(s.DeleteMember(ctx, tenancy.RemoveMember{PlatformID: pid, AccountID: acc.ID, UserID: mate.ID,
-				Quota: qTeamUse, Event: ev("member.remove")}), "DeleteMember")
-			um := newMember(acc, mate, false, tenancy.PermBilling)
-			um.PlatformID = pid
-			notFound(s.UpdateMember(ctx, um, ev("member.set_permissions")), "UpdateMember")
+		// SSO.
+		r := tenancy.SetSSOSecret{PlatformID: pid, AccountID: acc.ID, Sealed: qSealed(7), Now: at(time.Hour), Event: ev("account.sso_rotate")}
+		notFound(s.SetSSOSecret(ctx, r), "SetSSOSecret")
+		_, err = s.SSOSecret(ctx, pid, acc.ID)
+		notFound(err, "SSOSecret")
+		if pid == b.pid {
+			require.NoError(t, s.UseSSONonce(ctx, pid, nonce, at(time.Hour)), "UseSSONonce: A's spent nonce is not B's")
+		} else {
+			notFoundOrNothing(s.UseSSONonce(ctx, pid, nonce, at(time.Hour)), "UseSSONonce on an unknown platform")
+		}
 
-			// Operators.
-			notFound(s.Assign(ctx, tenancy.Assign{PlatformID: pid, OperatorID: op.ID, AccountIDs: []string{acc.ID},
-				Now: at(time.Hour), Event: ev("operator.assign")}), "Assign")
-			notFoundOrNothing(s.Unassign(ctx, tenancy.Assign{PlatformID: pid, OperatorID: op.ID, AccountIDs: []string{acc.ID},
-				Now: at(time.Hour), Event: eventOn(pid, "operator.unassign")}), "Unassign")
-			assigns, err := s.Assignments(ctx, pid, []string{acc.ID})
-			require.NoError(t, err, "Assignments")
-			require.Empty(t, assigns, "Assignments")
-			listed, err := s.ListAccounts(ctx, tenancy.AccountQuery{PlatformID: pid, OperatorID: op.ID, IncludeLocked: true,
-				Sort: tenancy.SortNewest, Limit: listAll})
-			require.NoError(t, err, "ListAccounts")
-			require.Empty(t, listed, "ListAccounts by operator")
-
-			// Grants.
-			g := grant
-			g.PlatformID = pid
-			notFound(s.InsertGrant(ctx, tenancy.Grant{PlatformID: pid, AccountID: acc.ID, ResourceID: "bot-2", UserID: loner.ID,
-				GrantedBy: op.ID, CreatedAt: at(time.Hour)}, ev("grant.add")), "InsertGrant")
-			notFound(s.DeleteGrant(ctx, g, ev("grant.remove")), "DeleteGrant")
-			for _, q := range []tenancy.GrantQuery{{}, {AccountID: acc.ID}, {UserID: loner.ID}, {ResourceID: grant.ResourceID}} {
-				q.PlatformID = pid
-				gs, err := s.Grants(ctx, q)
-				require.NoError(t, err, "Grants")
-				require.Empty(t, gs, "Grants %+v", q)
-			}
-
-			// Activity.
-			notFoundOrNothing(s.AddActivity(ctx, tenancy.AddActivity{PlatformID: pid, AccountID: acc.ID, Metric: "messages", Day: qDay(0), N: 1000}), "AddActivity")
-			points, err := s.Activity(ctx, tenancy.ActivityQuery{PlatformID: pid, AccountID: acc.ID, From: qDay(-10), To: qDay(10)})
-			notFoundOrNothing(err, "Activity")
-			if err == nil {
-				for _, p := range points {
-					require.NotEqual(t, int64(5), p.N, "Activity shows A's count")
-				}
-			}
-			figs, err := s.Figures(ctx, pid, []string{acc.ID})
-			require.NoError(t, err, "Figures")
-			for _, f := range figs {
-				if f.AccountID == acc.ID {
-					require.Zero(t, f.Users, "Figures counts A's members")
-					require.NotEqual(t, int64(5), f.Totals["messages"], "Figures shows A's totals")
-				}
-			}
-
-			// SSO.
-			r := tenancy.SetSSOSecret{PlatformID: pid, AccountID: acc.ID, Sealed: qSealed(7), Now: at(time.Hour), Event: ev("account.sso_rotate")}
-			notFound(s.SetSSOSecret(ctx, r), "SetSSOSecret")
-			_, err = s.SSOSecret(ctx, pid, acc.ID)
-			notFound(err, "SSOSecret")
-			if pid == b.pid {
-				require.NoError(t, s.UseSSONonce(ctx, pid, nonce, at(time.Hour)), "UseSSONonce: A's spent nonce is not B's")
-			} else {
-				notFoundOrNothing(s.UseSSONonce(ctx, pid, nonce, at(time.Hour)), "UseSSONonce on an unknown platform")
-			}
-
-			a.requireNoEventOn(pid, evs...)
-			a.requireNoEvent(evs...)
-		})
-	}
+		a.requireNoEventOn(pid, evs...)
+		a.requireNoEvent(evs...)
+	})
 
 	// A is untouched.
 	require.Equal(t, before.pools, a.qPools())

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tenantry/tenantry/internal/conformance"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
@@ -29,7 +30,7 @@ func (e *env) qAssignments(accountIDs ...string) []tenancy.Assignment {
 	require.NoError(e.t, err, "assignments")
 	for i, a := range got {
 		require.Equal(e.t, e.pid, a.PlatformID)
-		requireUTC(e.t, "assignment", a.CreatedAt)
+		conformance.RequireUTC(e.t, "assignment", a.CreatedAt)
 		if i > 0 {
 			prev := got[i-1]
 			require.True(e.t, prev.AccountID < a.AccountID || prev.AccountID == a.AccountID && prev.OperatorID < a.OperatorID,

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/conformance"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
@@ -83,7 +84,7 @@ func testQRaceAdjustAllocation(t *testing.T, h Harness) {
 		}
 	}
 	stop := e.qWatchPool(tenancy.ResourceBotSlots, capacity)
-	errs := race(qBigRacers, func(i int) error {
+	errs := conformance.Race(qBigRacers, func(i int) error {
 		for _, r := range reqs[i] {
 			a, err := e.s.AdjustAllocation(e.ctx, r)
 			if errors.Is(err, tenancy.ErrQuotaExceeded) {
@@ -144,7 +145,7 @@ func testQRaceUseQuota(t *testing.T, h Harness) {
 		}
 	}
 	seen := make([][]int64, qBigRacers)
-	errs := race(qBigRacers, func(i int) error {
+	errs := conformance.Race(qBigRacers, func(i int) error {
 		for _, r := range reqs[i] {
 			a, err := e.s.UseQuota(e.ctx, r)
 			if errors.Is(err, tenancy.ErrQuotaExceeded) {
@@ -193,7 +194,7 @@ func testQRaceTeamMembers(t *testing.T, h Harness) {
 			Event: e.qMemberEvent("member.add", acc, u.ID),
 		}
 	}
-	errs := race(qBigRacers, func(i int) error { return e.s.InsertMember(e.ctx, reqs[i]) })
+	errs := conformance.Race(qBigRacers, func(i int) error { return e.s.InsertMember(e.ctx, reqs[i]) })
 
 	var in []tenancy.Member
 	for i, err := range errs {
@@ -232,11 +233,11 @@ func testQRaceConvertTestAccounts(t *testing.T, h Harness) {
 		reqs[i] = tenancy.ConvertTestAccount{Account: a, Resource: tenancy.ResourceBotSlots, Units: 1, Event: ev}
 	}
 	e.qRequirePool(tenancy.ResourceBotSlots, n+1, n)
-	errs := race(n, func(i int) error {
+	errs := conformance.Race(n, func(i int) error {
 		_, err := e.s.ConvertTestAccount(e.ctx, reqs[i])
 		return err
 	})
-	winner := oneWinner(t, errs, tenancy.ErrQuotaExceeded)
+	winner := conformance.OneWinner(t, errs, tenancy.ErrQuotaExceeded)
 
 	for i, r := range reqs {
 		if i == winner {
@@ -272,11 +273,11 @@ func testQRaceConvertSameAccount(t *testing.T, h Harness) {
 		a.Version++
 		reqs[i] = tenancy.ConvertTestAccount{Account: a, Resource: tenancy.ResourceBotSlots, Units: 1, Event: e.event("account.convert")}
 	}
-	errs := race(racers, func(i int) error {
+	errs := conformance.Race(racers, func(i int) error {
 		_, err := e.s.ConvertTestAccount(e.ctx, reqs[i])
 		return err
 	})
-	winner := oneWinner(t, errs, tenancy.ErrStale)
+	winner := conformance.OneWinner(t, errs, tenancy.ErrStale)
 	requireAccount(t, reqs[winner].Account, e.getAccount(trial.ID))
 	e.qRequireAlloc(trial.ID, tenancy.ResourceBotSlots, 1, 0)
 	e.qRequirePool(tenancy.ResourceBotSlots, 100, 1)
@@ -338,7 +339,7 @@ func testQRaceQuotaMixed(t *testing.T, h Harness) {
 	added := make([]int64, workers)
 	var mu sync.Mutex
 	var created []string
-	errs := race(workers, func(w int) error {
+	errs := conformance.Race(workers, func(w int) error {
 		for _, c := range plans[w] {
 			var err error
 			switch c.kind {

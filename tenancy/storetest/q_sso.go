@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/tenantry/tenantry/internal/conformance"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
@@ -97,10 +98,10 @@ func testQSSONonce(t *testing.T, h Harness) {
 func testQRaceSSONonce(t *testing.T, h Harness) {
 	e := setup(t, h)
 	n := newHash()
-	errs := race(racers, func(i int) error {
+	errs := conformance.Race(racers, func(i int) error {
 		return e.s.UseSSONonce(e.ctx, e.pid, n, at(10*time.Minute+time.Duration(i)*time.Microsecond))
 	})
-	oneWinner(t, errs, tenancy.ErrConflict)
+	conformance.OneWinner(t, errs, tenancy.ErrConflict)
 	require.ErrorIs(t, e.s.UseSSONonce(e.ctx, e.pid, n, at(time.Hour)), tenancy.ErrConflict)
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/conformance"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
@@ -57,8 +58,8 @@ func requireOnlyWinner(t *testing.T, e *env, reqs []tenancy.NewAccount, winner i
 func testRaceCreateAccountNickname(t *testing.T, h Harness) {
 	e := setup(t, h)
 	reqs := raceAccounts(e, func(a *tenancy.Account, _ *tenancy.User) { a.Nickname = "contested" })
-	errs := race(racers, func(i int) error { return e.s.CreateAccount(e.ctx, reqs[i]) })
-	winner := oneWinner(t, errs, tenancy.ErrConflict)
+	errs := conformance.Race(racers, func(i int) error { return e.s.CreateAccount(e.ctx, reqs[i]) })
+	winner := conformance.OneWinner(t, errs, tenancy.ErrConflict)
 
 	got, err := e.s.GetAccountByNickname(e.ctx, e.pid, "contested")
 	require.NoError(t, err)
@@ -69,8 +70,8 @@ func testRaceCreateAccountNickname(t *testing.T, h Harness) {
 func testRaceCreateAccountEmail(t *testing.T, h Harness) {
 	e := setup(t, h)
 	reqs := raceAccounts(e, func(_ *tenancy.Account, u *tenancy.User) { u.Email = "contested@example.com" })
-	errs := race(racers, func(i int) error { return e.s.CreateAccount(e.ctx, reqs[i]) })
-	winner := oneWinner(t, errs, tenancy.ErrConflict)
+	errs := conformance.Race(racers, func(i int) error { return e.s.CreateAccount(e.ctx, reqs[i]) })
+	winner := conformance.OneWinner(t, errs, tenancy.ErrConflict)
 
 	got, err := e.s.GetUserByEmail(e.ctx, e.pid, "contested@example.com")
 	require.NoError(t, err)
@@ -87,8 +88,8 @@ func testRaceInsertUserEmail(t *testing.T, h Harness) {
 		users[i].Email = "contested@example.com"
 		events[i] = e.event("user.create")
 	}
-	errs := race(racers, func(i int) error { return e.s.InsertUser(e.ctx, users[i], events[i]) })
-	winner := oneWinner(t, errs, tenancy.ErrConflict)
+	errs := conformance.Race(racers, func(i int) error { return e.s.InsertUser(e.ctx, users[i], events[i]) })
+	winner := conformance.OneWinner(t, errs, tenancy.ErrConflict)
 
 	got, err := e.s.GetUserByEmail(e.ctx, e.pid, "contested@example.com")
 	require.NoError(t, err)
@@ -114,12 +115,12 @@ func testRaceUseToken(t *testing.T, h Harness) {
 		reqs[i].Now = reqs[i].Now.Add(time.Duration(i) * time.Microsecond)
 	}
 	results := make([]tenancy.User, racers)
-	errs := race(racers, func(i int) error {
+	errs := conformance.Race(racers, func(i int) error {
 		var err error
 		results[i], err = e.s.UseToken(e.ctx, reqs[i])
 		return err
 	})
-	winner := oneWinner(t, errs, tenancy.ErrNotFound)
+	winner := conformance.OneWinner(t, errs, tenancy.ErrNotFound)
 
 	want := u
 	want.PasswordHash, want.Version, want.UpdatedAt = reqs[winner].PasswordHash, u.Version+1, reqs[winner].Now
@@ -151,17 +152,11 @@ func testRaceUpdateAccount(t *testing.T, h Harness) {
 		updates[i] = a
 		events[i] = e.event("account.update")
 	}
-	errs := race(racers, func(i int) error { return e.s.UpdateAccount(e.ctx, updates[i], events[i]) })
-	winner := oneWinner(t, errs, tenancy.ErrStale)
+	errs := conformance.Race(racers, func(i int) error { return e.s.UpdateAccount(e.ctx, updates[i], events[i]) })
+	winner := conformance.OneWinner(t, errs, tenancy.ErrStale)
 
 	requireAccount(t, updates[winner], e.getAccount(acc.ID))
-	for i := range updates {
-		if i == winner {
-			e.requireEvent(events[i])
-			continue
-		}
-		e.requireNoEvent(events[i].ID)
-	}
+	e.events().RequireOnly(winner, events...)
 }
 
 func testRaceUpdateUser(t *testing.T, h Harness) {
@@ -177,15 +172,9 @@ func testRaceUpdateUser(t *testing.T, h Harness) {
 		updates[i] = v
 		events[i] = e.event("user.update")
 	}
-	errs := race(racers, func(i int) error { return e.s.UpdateUser(e.ctx, updates[i], events[i]) })
-	winner := oneWinner(t, errs, tenancy.ErrStale)
+	errs := conformance.Race(racers, func(i int) error { return e.s.UpdateUser(e.ctx, updates[i], events[i]) })
+	winner := conformance.OneWinner(t, errs, tenancy.ErrStale)
 
 	requireUser(t, updates[winner], e.getUser(u.ID))
-	for i := range updates {
-		if i == winner {
-			e.requireEvent(events[i])
-			continue
-		}
-		e.requireNoEvent(events[i].ID)
-	}
+	e.events().RequireOnly(winner, events...)
 }

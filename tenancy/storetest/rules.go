@@ -12,16 +12,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/conformance"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
 // serviceSuite runs the tenancy Service's rules over a Store: whatever the
 // store, the rules must hold.
 func serviceSuite(t *testing.T, newHarness func(t *testing.T) Harness) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, h Harness)
-	}{
+	tests := conformance.Tests[Harness]{
 		{"RaceNickname", testRaceNickname},
 		{"RaceEmailCase", testRaceEmailCase},
 		{"InvalidInputWritesNothing", testInvalidInputWritesNothing},
@@ -49,25 +47,20 @@ func serviceSuite(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"LinkScreening", testLinkScreening},
 		{"SSO", testSSO},
 	}
-	for _, tc := range tests {
-		t.Run("Service/"+tc.name, func(t *testing.T) {
-			t.Parallel()
-			tc.fn(t, newHarness(t))
-		})
-	}
+	conformance.Run(t, "Service/", tests, newHarness)
 }
 
 func testRaceNickname(t *testing.T, h Harness) {
 	p := newPlatform(t, h, nil)
 	ctx := p.as(p.owner)
-	errs := race(32, func(i int) error {
+	errs := conformance.Race(32, func(i int) error {
 		_, err := p.svc.CreateAccount(ctx, tenancy.CreateAccountParams{
 			PlatformID: p.id, Name: fmt.Sprintf("Racer %d", i), Email: fmt.Sprintf("racer%d@race.example", i),
 			Password: testPassword, Nickname: "the-one",
 		})
 		return err
 	})
-	oneWinner(t, errs, tenancy.ErrConflict)
+	conformance.OneWinner(t, errs, tenancy.ErrConflict)
 	page, err := p.svc.ListAccounts(ctx, tenancy.ListAccountsParams{PlatformID: p.id, Search: "racer", Limit: 100})
 	require.NoError(t, err)
 	require.Len(t, page.Accounts, 1)
@@ -81,7 +74,7 @@ func testRaceNickname(t *testing.T, h Harness) {
 func testRaceEmailCase(t *testing.T, h Harness) {
 	p := newPlatform(t, h, nil)
 	ctx := p.as(p.owner)
-	errs := race(32, func(i int) error {
+	errs := conformance.Race(32, func(i int) error {
 		// Every variant differs only in case: one address.
 		email := []byte("same.person@case.example")
 		for j := range email {
@@ -92,7 +85,7 @@ func testRaceEmailCase(t *testing.T, h Harness) {
 		_, err := p.svc.CreateUser(ctx, tenancy.CreateUserParams{PlatformID: p.id, Email: string(email), Name: "Same", Password: testPassword})
 		return err
 	})
-	oneWinner(t, errs, tenancy.ErrConflict)
+	conformance.OneWinner(t, errs, tenancy.ErrConflict)
 	u, err := p.svc.UserByEmail(ctx, p.id, "SAME.PERSON@CASE.EXAMPLE")
 	require.NoError(t, err)
 	assert.Equal(t, "same.person@case.example", u.Email)

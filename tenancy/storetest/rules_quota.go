@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tenantry/tenantry/internal/conformance"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
@@ -116,11 +117,11 @@ func testRaceConvert(t *testing.T, h Harness) {
 	for range 16 {
 		trials = append(trials, p.account(tenancy.CreateAccountParams{TestUntil: rulesEpoch.Add(time.Hour)}).Account.ID)
 	}
-	errs := race(len(trials), func(i int) error {
+	errs := conformance.Race(len(trials), func(i int) error {
 		_, err := p.svc.ConvertTest(owner, p.id, trials[i])
 		return err
 	})
-	oneWinner(t, errs, tenancy.ErrQuotaExceeded)
+	conformance.OneWinner(t, errs, tenancy.ErrQuotaExceeded)
 	page, err := p.svc.ListAccounts(owner, tenancy.ListAccountsParams{PlatformID: p.id, Test: tenancy.TestAccounts, Limit: 100})
 	require.NoError(t, err)
 	assert.Len(t, page.Accounts, len(trials)-1)
@@ -221,11 +222,11 @@ func testOperatorsAndGrants(t *testing.T, h Harness) {
 	require.ErrorIs(t, p.svc.AssignAccounts(owner, p.id, p.customer.ID, []string{a1.ID}), tenancy.ErrInvalid, "only operators")
 	mine, err := p.svc.ListAccounts(p.as(p.oper), tenancy.ListAccountsParams{PlatformID: p.id, OperatorID: p.oper.ID})
 	require.NoError(t, err)
-	assert.ElementsMatch(t, []string{a1.ID, a2.ID}, ids(mine.Accounts))
+	assert.ElementsMatch(t, []string{a1.ID, a2.ID}, accountIDs(mine.Accounts))
 	require.NoError(t, p.svc.UnassignAccounts(owner, p.id, p.oper.ID, []string{a2.ID}))
 	mine, err = p.svc.ListAccounts(p.as(p.oper), tenancy.ListAccountsParams{PlatformID: p.id, OperatorID: p.oper.ID})
 	require.NoError(t, err)
-	assert.Equal(t, []string{a1.ID}, ids(mine.Accounts))
+	assert.Equal(t, []string{a1.ID}, accountIDs(mine.Accounts))
 	_, err = p.svc.SetSecure(owner, p.id, a2.ID, true)
 	require.NoError(t, err)
 	require.ErrorIs(t, p.svc.AssignAccounts(p.as(p.secure), p.id, p.oper.ID, []string{a2.ID}), tenancy.ErrForbidden, "secure accounts go to secure operators")
@@ -254,14 +255,6 @@ func testOperatorsAndGrants(t *testing.T, h Harness) {
 	shared, err = p.svc.SharedResources(owner, p.id, p.acc.ID)
 	require.NoError(t, err)
 	assert.Empty(t, shared)
-}
-
-func ids(accs []tenancy.Account) []string {
-	out := make([]string, len(accs))
-	for i, a := range accs {
-		out[i] = a.ID
-	}
-	return out
 }
 
 // testActivityAndFigures: counters per day, the 3-month series, and the

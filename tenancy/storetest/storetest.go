@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/conformance"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
@@ -34,10 +34,7 @@ type Harness struct {
 // same store, or stores over one shared database, to several subtests.
 func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 	t.Helper()
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, h Harness)
-	}{
+	tests := conformance.Tests[Harness]{
 		{"PlatformRoundTrip", testPlatformRoundTrip},
 		{"PlatformDuplicate", testPlatformDuplicate},
 		{"PlatformUpdate", testPlatformUpdate},
@@ -128,12 +125,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"RaceActivity", testQRaceActivity},
 		{"RaceSSONonce", testQRaceSSONonce},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			tc.fn(t, newHarness(t))
-		})
-	}
+	conformance.Run(t, "", tests, newHarness)
 	runServiceTests(t, newHarness)
 }
 
@@ -499,76 +491,43 @@ func (e *env) requireNoMemberships(pid, id string) {
 
 // ---- events ----
 
+// events reads back what the subtest's stores recorded.
+func (e *env) events() conformance.Events {
+	return conformance.Events{T: e.t, Ctx: e.ctx, Store: e.a, Limit: listAll}
+}
+
 // eventsOn returns every event recorded on platform pid, by ID.
 func (e *env) eventsOn(pid string) map[string]audit.Event {
 	e.t.Helper()
-	evs, err := e.a.List(e.ctx, audit.StoreQuery{PlatformID: pid, Limit: listAll})
-	require.NoError(e.t, err, "list events")
-	require.Less(e.t, len(evs), listAll, "too many events on one platform")
-	out := make(map[string]audit.Event, len(evs))
-	for _, ev := range evs {
-		out[ev.ID] = ev
-	}
-	return out
+	return e.events().On(pid)
 }
 
 // requireEvent checks that each event was recorded as given.
 func (e *env) requireEvent(evs ...audit.Event) {
 	e.t.Helper()
-	byPlatform := map[string]map[string]audit.Event{}
-	for _, want := range evs {
-		got, ok := byPlatform[want.PlatformID]
-		if !ok {
-			got = e.eventsOn(want.PlatformID)
-			byPlatform[want.PlatformID] = got
-		}
-		ev, ok := got[want.ID]
-		require.True(e.t, ok, "event %s (%s) must be recorded", want.ID, want.Action)
-		require.Equal(e.t, normEvent(want), normEvent(ev), "event %s (%s)", want.ID, want.Action)
-	}
+	e.events().Require(evs...)
 }
 
 // requireNoEvent checks that no event with these IDs was recorded on e's
 // platform.
 func (e *env) requireNoEvent(ids ...string) {
 	e.t.Helper()
-	e.requireNoEventOn(e.pid, ids...)
+	e.events().RequireNoIDs(e.pid, ids...)
 }
 
 // requireNoEventOn checks that no event with these IDs was recorded on
 // platform pid.
 func (e *env) requireNoEventOn(pid string, ids ...string) {
 	e.t.Helper()
-	got := e.eventsOn(pid)
-	for _, id := range ids {
-		ev, ok := got[id]
-		require.False(e.t, ok, "event %s (%s) must not be recorded", id, ev.Action)
-	}
-}
-
-func normEvent(ev audit.Event) audit.Event {
-	if len(ev.Changes) == 0 {
-		ev.Changes = nil
-	}
-	return ev
+	e.events().RequireNoIDs(pid, ids...)
 }
 
 // ---- comparing records ----
 
-// requireUTC checks that each non-zero time is in UTC.
-func requireUTC(t *testing.T, what string, times ...time.Time) {
-	t.Helper()
-	for _, tm := range times {
-		if !tm.IsZero() {
-			require.Same(t, time.UTC, tm.Location(), "%s: times come back in UTC, got %v", what, tm)
-		}
-	}
-}
-
 // requireUser checks that got is want, field by field.
 func requireUser(t *testing.T, want, got tenancy.User) {
 	t.Helper()
-	requireUTC(t, "user "+want.ID, got.CreatedAt, got.UpdatedAt)
+	conformance.RequireUTC(t, "user "+want.ID, got.CreatedAt, got.UpdatedAt)
 	require.Equal(t, want, got, "user %s", want.ID)
 }
 
@@ -600,7 +559,7 @@ func normAccount(a tenancy.Account) tenancy.Account {
 // requireAccount checks that got is want, field by field.
 func requireAccount(t *testing.T, want, got tenancy.Account) {
 	t.Helper()
-	requireUTC(t, "account "+want.ID, got.CreatedAt, got.UpdatedAt, got.TestExpiresAt)
+	conformance.RequireUTC(t, "account "+want.ID, got.CreatedAt, got.UpdatedAt, got.TestExpiresAt)
 	require.Equal(t, normAccount(want), normAccount(got), "account %s", want.ID)
 }
 
@@ -614,59 +573,15 @@ func requireMembers(t *testing.T, want, got []tenancy.Member) {
 	t.Helper()
 	require.Len(t, got, len(want), "members")
 	for i := range want {
-		requireUTC(t, "member", got[i].CreatedAt)
+		conformance.RequireUTC(t, "member", got[i].CreatedAt)
 		require.Equal(t, normMember(want[i]), normMember(got[i]), "member %d", i)
 	}
 }
 
 func userIDs(us []tenancy.User) []string {
-	out := make([]string, len(us))
-	for i, u := range us {
-		out[i] = u.ID
-	}
-	return out
+	return conformance.IDs(us, func(u tenancy.User) string { return u.ID })
 }
 
 func accountIDs(as []tenancy.Account) []string {
-	out := make([]string, len(as))
-	for i, a := range as {
-		out[i] = a.ID
-	}
-	return out
-}
-
-// ---- races ----
-
-// race runs fn n times in goroutines released together, and returns each
-// call's error.
-func race(n int, fn func(i int) error) []error {
-	start := make(chan struct{})
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() {
-			<-start
-			errs[i] = fn(i)
-		})
-	}
-	close(start)
-	wg.Wait()
-	return errs
-}
-
-// oneWinner checks that exactly one error is nil and every other matches
-// loss, and returns the winner's index.
-func oneWinner(t *testing.T, errs []error, loss error) int {
-	t.Helper()
-	winner := -1
-	for i, err := range errs {
-		if err == nil {
-			require.Equal(t, -1, winner, "more than one call succeeded (%d and %d)", winner, i)
-			winner = i
-			continue
-		}
-		require.ErrorIs(t, err, loss, "call %d", i)
-	}
-	require.NotEqual(t, -1, winner, "no call succeeded")
-	return winner
+	return conformance.IDs(as, func(a tenancy.Account) string { return a.ID })
 }
