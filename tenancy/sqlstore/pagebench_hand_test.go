@@ -37,8 +37,8 @@ FROM tenantry_accounts a
 WHERE a.platform_id = ? AND a.locked = FALSE
 	AND EXISTS (SELECT 1 FROM tenantry_account_tags t
 		WHERE t.platform_id = a.platform_id AND t.account_id = a.id AND t.tag = ?)
-	AND (a.name_key LIKE ? ESCAPE '\' OR lower(a.email) LIKE ? ESCAPE '\'
-		OR lower(a.nickname) LIKE ? ESCAPE '\' OR lower(a.uid) LIKE ? ESCAPE '\')
+	AND (a.name_key LIKE ? ESCAPE '\' OR a.email LIKE ? ESCAPE '\'
+		OR a.nickname LIKE ? ESCAPE '\' OR lower(a.uid) LIKE ? ESCAPE '\')
 	{after}
 ORDER BY a.name_key, a.id
 LIMIT ?`
