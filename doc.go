@@ -8,6 +8,10 @@
 // # Packages
 //
 //   - tenancy: platforms, accounts, users, members, credentials, states.
+//   - licensing: licenses, plans, features, credits, and the Gate asked on
+//     every chatbot message.
+//   - invites: invitations by email, accepted once by the invited person;
+//     invites/smtp sends them.
 //   - audit: the history every package writes to, and the acting
 //     principal carried in the context.
 //
