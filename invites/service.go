@@ -79,7 +79,9 @@ type Created struct {
 // Create invites someone: checks the input, the principal and the rate
 // limits, holds a team seat for a team-member invitation, stores the
 // invitation with only its token's hash, and emails the link through the
-// platform's Mailer, branded.
+// platform's Mailer, branded. When only the sending fails, the invitation
+// is kept and returned with the error: Resend it once the mail server is
+// back.
 func (s *Service) Create(ctx context.Context, p CreateParams) (Created, error) {
 	const op = "invites: create: %w"
 	inv, err := s.newInvitation(p)
