@@ -19,26 +19,26 @@ import (
 // a token hash in use or an ID used twice is invites.ErrConflict; when
 // inserts race, the partial unique index of pending invitations decides.
 func (s *Store) Insert(ctx context.Context, inv invites.Invitation, ev audit.Event) error {
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		ins := s.sb().Insert(table).Columns(columns...).Values(s.values(inv)...)
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		ins := s.base.Builder().Insert(table).Columns(columns...).Values(s.values(inv)...)
 		if err := sqlkit.Exec(ctx, tx, ins); err != nil {
 			return err
 		}
-		return s.writeEvent(ctx, tx, ev)
+		return s.base.WriteEvents(ctx, tx, ev)
 	})
 	return fail("insert", err)
 }
 
 // Get returns the invitation, or invites.ErrNotFound.
 func (s *Store) Get(ctx context.Context, platformID, id string) (invites.Invitation, error) {
-	inv, err := s.get(ctx, s.db, sq.Eq{"platform_id": platformID, "id": id})
+	inv, err := s.get(ctx, s.base.DB, sq.Eq{"platform_id": platformID, "id": id})
 	return inv, fail("get", err)
 }
 
 // GetByToken returns the invitation whose current token has this hash, or
 // invites.ErrNotFound (also for the empty hash).
 func (s *Store) GetByToken(ctx context.Context, platformID, tokenHash string) (invites.Invitation, error) {
-	inv, err := s.get(ctx, s.db, sq.Eq{"platform_id": platformID, "token_hash": tokenHash})
+	inv, err := s.get(ctx, s.base.DB, sq.Eq{"platform_id": platformID, "token_hash": tokenHash})
 	return inv, fail("get by token", err)
 }
 
@@ -46,7 +46,7 @@ func (s *Store) GetByToken(ctx context.Context, platformID, tokenHash string) (i
 // there is none.
 func (s *Store) get(ctx context.Context, q sqlx.QueryerContext, where sq.Eq) (invites.Invitation, error) {
 	var r invitationRow
-	if err := sqlkit.Get(ctx, q, &r, s.sb().Select(columns...).From(table).Where(where)); err != nil {
+	if err := sqlkit.Get(ctx, q, &r, s.base.Builder().Select(columns...).From(table).Where(where)); err != nil {
 		return invites.Invitation{}, err
 	}
 	return r.invitation(), nil
@@ -59,8 +59,8 @@ func (s *Store) get(ctx context.Context, q sqlx.QueryerContext, where sq.Eq) (in
 // when the token hash is another invitation's (or when it would make a
 // second invitation pending for the same person and place).
 func (s *Store) Update(ctx context.Context, inv invites.Invitation, ev audit.Event) error {
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		up := s.sb().Update(table).SetMap(map[string]any{
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		up := s.base.Builder().Update(table).SetMap(map[string]any{
 			"status": string(inv.Status), "token_hash": sqlkit.NullString(inv.TokenHash),
 			"expires_at": s.tm(inv.ExpiresAt), "sent_at": s.tm(inv.SentAt), "decided_at": s.tmNull(inv.DecidedAt),
 			"decided_by": inv.DecidedBy, "version": inv.Version,
@@ -71,7 +71,7 @@ func (s *Store) Update(ctx context.Context, inv invites.Invitation, ev audit.Eve
 		}
 		if n == 0 {
 			var version int64
-			err := sqlkit.Get(ctx, tx, &version, s.sb().Select("version").From(table).
+			err := sqlkit.Get(ctx, tx, &version, s.base.Builder().Select("version").From(table).
 				Where(sq.Eq{"platform_id": inv.PlatformID, "id": inv.ID}))
 			if errors.Is(err, sql.ErrNoRows) {
 				return sqlkit.Errorf(invites.ErrNotFound, "invitation %q", inv.ID)
@@ -81,7 +81,7 @@ func (s *Store) Update(ctx context.Context, inv invites.Invitation, ev audit.Eve
 			}
 			return sqlkit.Errorf(invites.ErrStale, "invitation %q is at version %d, not %d", inv.ID, version, inv.Version-1)
 		}
-		return s.writeEvent(ctx, tx, ev)
+		return s.base.WriteEvents(ctx, tx, ev)
 	})
 	return fail("update", err)
 }
@@ -101,9 +101,9 @@ const claimAttempts = 3
 // expired, or pending past its expiry).
 func (s *Store) Claim(ctx context.Context, r invites.Claim) (invites.Invitation, error) {
 	var out invites.Invitation
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		for range claimAttempts {
-			up := s.sb().Update(table).
+			up := s.base.Builder().Update(table).
 				Set("status", string(invites.Accepted)).
 				Set("decided_at", s.tmNull(r.Now)).
 				Set("decided_by", r.UserID).
@@ -115,7 +115,7 @@ func (s *Store) Claim(ctx context.Context, r invites.Claim) (invites.Invitation,
 			err := sqlkit.Get(ctx, tx, &row, up)
 			if err == nil {
 				out = row.invitation()
-				return s.writeEvent(ctx, tx, r.Event)
+				return s.base.WriteEvents(ctx, tx, r.Event)
 			}
 			if !errors.Is(err, sql.ErrNoRows) {
 				return err
@@ -160,7 +160,7 @@ func refusal(inv invites.Invitation, now time.Time) error {
 // 0), newest first (CreatedAt then ID, descending), strictly after q.After
 // when set; nil when none.
 func (s *Store) List(ctx context.Context, q invites.Query) ([]invites.Invitation, error) {
-	sel := s.sb().Select(columns...).From(table).Where(sq.Eq{"platform_id": q.PlatformID})
+	sel := s.base.Builder().Select(columns...).From(table).Where(sq.Eq{"platform_id": q.PlatformID})
 	switch {
 	case !q.PendingAt.IsZero():
 		sel = sel.Where(sq.Eq{"status": string(invites.Pending)}).Where(sq.Gt{"expires_at": s.tm(q.PendingAt)})
@@ -185,7 +185,7 @@ func (s *Store) List(ctx context.Context, q invites.Query) ([]invites.Invitation
 		sel = sel.Limit(uint64(q.Limit))
 	}
 	var rows []invitationRow
-	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.base.DB, &rows, sel); err != nil {
 		return nil, fail("list", err)
 	}
 	return sqlkit.Convert(rows, invitationRow.invitation), nil
@@ -200,8 +200,8 @@ func (s *Store) CountSince(ctx context.Context, platformID, inviterID string, si
 		where["inviter_id"] = inviterID
 	}
 	var n int
-	sel := s.sb().Select("COUNT(*)").From(table).Where(where).Where(sq.GtOrEq{"created_at": s.tm(since)})
-	if err := sqlkit.Get(ctx, s.db, &n, sel); err != nil {
+	sel := s.base.Builder().Select("COUNT(*)").From(table).Where(where).Where(sq.GtOrEq{"created_at": s.tm(since)})
+	if err := sqlkit.Get(ctx, s.base.DB, &n, sel); err != nil {
 		return 0, fail("count since", err)
 	}
 	return n, nil

@@ -35,9 +35,9 @@ func (s *Store) ApplyCredit(ctx context.Context, e licensing.CreditEntry, ev aud
 	e.At = sqlkit.Micro(e.At)
 	var out licensing.CreditEntry
 	var applied bool
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		out, applied = licensing.CreditEntry{}, false
-		ins := s.sb().Insert(entriesTable).Columns(entryColumns...).
+		ins := s.base.Builder().Insert(entriesTable).Columns(entryColumns...).
 			Values(e.PlatformID, e.AccountID, e.Kind, e.ID, e.Delta, 0, sqlkit.NullString(e.IdempotencyKey),
 				e.Reason, e.ActorID, s.tm(e.At)).
 			Suffix("ON CONFLICT DO NOTHING RETURNING id")
@@ -56,11 +56,11 @@ func (s *Store) ApplyCredit(ctx context.Context, e licensing.CreditEntry, ev aud
 		if err != nil {
 			return err
 		}
-		set := s.sb().Update(entriesTable).Set("balance", balance).Where(sq.Eq{"platform_id": e.PlatformID, "id": e.ID})
+		set := s.base.Builder().Update(entriesTable).Set("balance", balance).Where(sq.Eq{"platform_id": e.PlatformID, "id": e.ID})
 		if err := sqlkit.Exec(ctx, tx, set); err != nil {
 			return err
 		}
-		if err := s.writeEvents(ctx, tx, ev); err != nil {
+		if err := s.base.WriteEvents(ctx, tx, ev); err != nil {
 			return err
 		}
 		e.Balance = balance
@@ -79,7 +79,7 @@ func (s *Store) ApplyCredit(ctx context.Context, e licensing.CreditEntry, ev aud
 func (s *Store) entryByKey(ctx context.Context, tx *sqlx.Tx, e licensing.CreditEntry) (licensing.CreditEntry, error) {
 	if e.IdempotencyKey != "" {
 		var r entryRow
-		sel := s.sb().Select(entryColumns...).From(entriesTable).
+		sel := s.base.Builder().Select(entryColumns...).From(entriesTable).
 			Where(sq.Eq{"platform_id": e.PlatformID, "account_id": e.AccountID, "idempotency_key": e.IdempotencyKey})
 		err := sqlkit.Get(ctx, tx, &r, sel)
 		if err == nil {
@@ -97,12 +97,12 @@ func (s *Store) entryByKey(ctx context.Context, tx *sqlx.Tx, e licensing.CreditE
 func (s *Store) addBalance(ctx context.Context, tx *sqlx.Tx, e licensing.CreditEntry) (int64, error) {
 	var b sq.Sqlizer
 	if e.Delta >= 0 {
-		b = s.sb().Insert(balancesTable).Columns("platform_id", "account_id", "kind", "balance").
+		b = s.base.Builder().Insert(balancesTable).Columns("platform_id", "account_id", "kind", "balance").
 			Values(e.PlatformID, e.AccountID, e.Kind, e.Delta).
 			Suffix("ON CONFLICT (platform_id, account_id, kind) DO UPDATE SET balance = "+balancesTable+
 				".balance + excluded.balance WHERE "+balancesTable+".balance <= ? RETURNING balance", math.MaxInt64-e.Delta)
 	} else {
-		b = s.sb().Update(balancesTable).Set("balance", sq.Expr("balance + ?", e.Delta)).
+		b = s.base.Builder().Update(balancesTable).Set("balance", sq.Expr("balance + ?", e.Delta)).
 			Where(sq.Eq{"platform_id": e.PlatformID, "account_id": e.AccountID, "kind": e.Kind}).
 			Where("balance + ? >= 0", e.Delta).Suffix("RETURNING balance")
 	}
@@ -127,9 +127,9 @@ func (s *Store) Balances(ctx context.Context, platformID, accountID string) (map
 		Kind    string `db:"kind"`
 		Balance int64  `db:"balance"`
 	}
-	sel := s.sb().Select("kind", "balance").From(balancesTable).
+	sel := s.base.Builder().Select("kind", "balance").From(balancesTable).
 		Where(sq.Eq{"platform_id": platformID, "account_id": accountID})
-	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.base.DB, &rows, sel); err != nil {
 		return nil, fail("balances", err)
 	}
 	out := make(map[string]int64, len(rows))
@@ -143,7 +143,7 @@ func (s *Store) Balances(ctx context.Context, platformID, accountID string) (map
 // q.Limit <= 0) of the account, of q.Kind when set, newest first (At,
 // then ID, descending), strictly after q.After when set.
 func (s *Store) CreditHistory(ctx context.Context, q licensing.CreditQuery) ([]licensing.CreditEntry, error) {
-	sel := s.sb().Select(entryColumns...).From(entriesTable).
+	sel := s.base.Builder().Select(entryColumns...).From(entriesTable).
 		Where(sq.Eq{"platform_id": q.PlatformID, "account_id": q.AccountID})
 	if q.Kind != "" {
 		sel = sel.Where(sq.Eq{"kind": q.Kind})
@@ -157,7 +157,7 @@ func (s *Store) CreditHistory(ctx context.Context, q licensing.CreditQuery) ([]l
 		sel = sel.Limit(uint64(q.Limit))
 	}
 	var rows []entryRow
-	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.base.DB, &rows, sel); err != nil {
 		return nil, fail("credit history", err)
 	}
 	return sqlkit.Convert(rows, entryRow.entry), nil

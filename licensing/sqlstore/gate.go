@@ -18,7 +18,7 @@ import (
 // and no error.
 func (s *Store) GateFacts(ctx context.Context, platformID, accountID string) (licensing.Facts, error) {
 	var r factsRow
-	if err := s.db.GetContext(ctx, &r, s.factsQuery(), platformID, accountID); err != nil {
+	if err := s.base.DB.GetContext(ctx, &r, s.factsQuery(), platformID, accountID); err != nil {
 		return licensing.Facts{}, fail("gate facts", err)
 	}
 	var f licensing.Facts
@@ -65,7 +65,7 @@ func init() {
 	}
 }
 
-func (s *Store) factsQuery() string { return factsQueries[s.db.Dialect] }
+func (s *Store) factsQuery() string { return factsQueries[s.base.DB.Dialect] }
 
 // buildFactsQuery writes GateFacts' statement for d. The account's key
 // enters once, as the one-row table k, which both subqueries correlate

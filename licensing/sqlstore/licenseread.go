@@ -24,7 +24,7 @@ func (s *Store) GetLicenseByNumber(ctx context.Context, platformID, number strin
 
 func (s *Store) getLicense(ctx context.Context, op string, where sq.Eq) (licensing.License, error) {
 	var r licenseRow
-	if err := sqlkit.Get(ctx, s.db, &r, s.sb().Select(licenseColumns...).From(licensesTable).Where(where)); err != nil {
+	if err := sqlkit.Get(ctx, s.base.DB, &r, s.base.Builder().Select(licenseColumns...).From(licensesTable).Where(where)); err != nil {
 		return licensing.License{}, fail(op, err)
 	}
 	return r.license(), nil
@@ -41,11 +41,11 @@ func (s *Store) AccountLicense(ctx context.Context, platformID, accountID string
 	if accountID == "" {
 		return licensing.License{}, fail("account license", sqlkit.Errorf(licensing.ErrNotFound, "no account"))
 	}
-	sel := s.sb().Select(licenseColumns...).From(licensesTable).
+	sel := s.base.Builder().Select(licenseColumns...).From(licensesTable).
 		Where(sq.Eq{"platform_id": platformID, "account_id": accountID}).
 		OrderBy(accountOrder).Limit(1)
 	var r licenseRow
-	if err := sqlkit.Get(ctx, s.db, &r, sel); err != nil {
+	if err := sqlkit.Get(ctx, s.base.DB, &r, sel); err != nil {
 		return licensing.License{}, fail("account license", err)
 	}
 	return r.license(), nil
@@ -56,7 +56,7 @@ func (s *Store) AccountLicense(ctx context.Context, platformID, accountID string
 // after q.After when set. Number matches a substring of the number,
 // case-insensitively (lowercased in Go, as memstore does).
 func (s *Store) ListLicenses(ctx context.Context, q licensing.LicenseQuery) ([]licensing.License, error) {
-	sel := s.sb().Select(licenseColumns...).From(licensesTable).Where(sq.Eq{"platform_id": q.PlatformID})
+	sel := s.base.Builder().Select(licenseColumns...).From(licensesTable).Where(sq.Eq{"platform_id": q.PlatformID})
 	if q.Status != "" {
 		sel = sel.Where(sq.Eq{"status": string(q.Status)})
 	}
@@ -82,7 +82,7 @@ func (s *Store) ListLicenses(ctx context.Context, q licensing.LicenseQuery) ([]l
 		sel = sel.Limit(uint64(q.Limit))
 	}
 	var rows []licenseRow
-	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.base.DB, &rows, sel); err != nil {
 		return nil, fail("list licenses", err)
 	}
 	return sqlkit.Convert(rows, licenseRow.license), nil
@@ -91,10 +91,10 @@ func (s *Store) ListLicenses(ctx context.Context, q licensing.LicenseQuery) ([]l
 // History lists a license's entries, oldest first (At, then ID); nil when
 // there are none or the license is unknown.
 func (s *Store) History(ctx context.Context, platformID, licenseID string) ([]licensing.HistoryEntry, error) {
-	sel := s.sb().Select(historyColumns...).From(historyTable).
+	sel := s.base.Builder().Select(historyColumns...).From(historyTable).
 		Where(sq.Eq{"platform_id": platformID, "license_id": licenseID}).OrderBy("at", "id")
 	var rows []historyRow
-	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.base.DB, &rows, sel); err != nil {
 		return nil, fail("history", err)
 	}
 	return sqlkit.Convert(rows, historyRow.entry), nil
@@ -111,7 +111,7 @@ func (s *Store) History(ctx context.Context, platformID, licenseID string) ([]li
 // index, (status, ends_at) or (status, lapses_at).
 func (s *Store) DueLicenses(ctx context.Context, now time.Time, limit int) ([]licensing.License, error) {
 	at := s.tm(now)
-	sel := s.sb().Select(licenseColumns...).From(licensesTable).
+	sel := s.base.Builder().Select(licenseColumns...).From(licensesTable).
 		Where(sq.Or{
 			sq.And{sq.Eq{"status": []string{string(licensing.Active), string(licensing.Inactive)}}, sq.LtOrEq{"ends_at": at}},
 			sq.And{sq.Eq{"status": string(licensing.Active)}, sq.LtOrEq{"lapses_at": at}},
@@ -121,7 +121,7 @@ func (s *Store) DueLicenses(ctx context.Context, now time.Time, limit int) ([]li
 		sel = sel.Limit(uint64(limit))
 	}
 	var rows []licenseRow
-	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.base.DB, &rows, sel); err != nil {
 		return nil, fail("due licenses", err)
 	}
 	return sqlkit.Convert(rows, licenseRow.license), nil

@@ -35,7 +35,7 @@ import (
 // and after the batch, and the accounts its history entries name.
 func (s *Store) WriteLicenses(ctx context.Context, changes []licensing.LicenseChange, ev audit.Event) error {
 	var touched []accountRef
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		if touched, err = s.writeLicenses(ctx, tx, changes); err != nil {
 			return err
@@ -43,7 +43,7 @@ func (s *Store) WriteLicenses(ctx context.Context, changes []licensing.LicenseCh
 		if err := s.notifyTx(ctx, tx, touched); err != nil {
 			return err
 		}
-		return s.writeEvents(ctx, tx, ev)
+		return s.base.WriteEvents(ctx, tx, ev)
 	})
 	if err != nil {
 		return fail("write licenses", err)
@@ -98,7 +98,7 @@ func (s *Store) writeLicenses(ctx context.Context, tx *sqlx.Tx, changes []licens
 		}
 	}
 	vals := func(i int) []any { return s.historyValues(history[i]) }
-	if err := sqlkit.InsertRows(ctx, tx, s.sb(), historyTable, historyColumns, len(history), vals, ""); err != nil {
+	if err := sqlkit.InsertRows(ctx, tx, s.base.Builder(), historyTable, historyColumns, len(history), vals, ""); err != nil {
 		return nil, err
 	}
 	var t touchedSet
@@ -126,7 +126,7 @@ func (s *Store) park(ctx context.Context, tx *sqlx.Tx, order []licKey, final map
 	if len(where) == 0 {
 		return nil, nil
 	}
-	up := s.sb().Update(licensesTable).
+	up := s.base.Builder().Update(licensesTable).
 		Set("number", sq.Expr("'parked:' || id")).Set("status", string(licensing.Inactive)).
 		Where(where).Suffix("RETURNING platform_id, id, account_id")
 	var rows []struct {
@@ -149,7 +149,7 @@ func (s *Store) park(ctx context.Context, tx *sqlx.Tx, order []licKey, final map
 			continue
 		}
 		var version int64
-		err := sqlkit.Get(ctx, tx, &version, s.sb().Select("version").From(licensesTable).
+		err := sqlkit.Get(ctx, tx, &version, s.base.Builder().Select("version").From(licensesTable).
 			Where(sq.Eq{"platform_id": k.platform, "id": k.id}))
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, sqlkit.Errorf(licensing.ErrNotFound, "license %q", k.id)
@@ -168,11 +168,11 @@ func (s *Store) putLicense(ctx context.Context, tx *sqlx.Tx, p *pending) error {
 	l := p.l
 	vals := s.licenseValues(l)
 	if !p.insert {
-		return sqlkit.Exec(ctx, tx, s.sb().Update(licensesTable).SetMap(vals).
+		return sqlkit.Exec(ctx, tx, s.base.Builder().Update(licensesTable).SetMap(vals).
 			Where(sq.Eq{"platform_id": l.PlatformID, "id": l.ID}))
 	}
 	vals["platform_id"], vals["id"], vals["created_at"] = l.PlatformID, l.ID, s.tm(l.CreatedAt)
-	return sqlkit.Exec(ctx, tx, s.sb().Insert(licensesTable).SetMap(vals))
+	return sqlkit.Exec(ctx, tx, s.base.Builder().Insert(licensesTable).SetMap(vals))
 }
 
 // accountRef names an account of a platform whose gate facts changed;

@@ -52,7 +52,7 @@ func (s *Store) listenPG(ctx context.Context, ready func(), fn func(platformID, 
 // connection fails or ctx ends. The connection is then discarded, never
 // returned to the pool still subscribed.
 func (s *Store) listenOnce(ctx context.Context, subscribed func(), fn func(platformID, accountID string)) error {
-	conn, err := s.db.Conn(ctx)
+	conn, err := s.base.DB.Conn(ctx)
 	if err != nil {
 		return err
 	}

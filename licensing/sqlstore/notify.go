@@ -48,7 +48,7 @@ func (s *Store) delivered(refs []accountRef) {
 	if s.pg() {
 		return
 	}
-	if h := hubs.get(s.db.DB.DB); h != nil {
+	if h := hubs.get(s.base.DB.DB.DB); h != nil {
 		h.deliver(refs)
 	}
 }
@@ -64,7 +64,7 @@ func (s *Store) delivered(refs []accountRef) {
 func (s *Store) NotifyChange(ctx context.Context, platformID, accountID string) error {
 	ref := accountRef{platformID, accountID}
 	if s.pg() {
-		_, err := s.db.ExecContext(ctx, `SELECT pg_notify($1, $2)`, Channel, payload(ref))
+		_, err := s.base.DB.ExecContext(ctx, `SELECT pg_notify($1, $2)`, Channel, payload(ref))
 		if err != nil {
 			return fmt.Errorf("licensing: sqlstore: notify change: %w", err)
 		}
@@ -112,5 +112,5 @@ func (s *Store) ListenChanges(ctx context.Context, ready func(), fn func(platfor
 	if s.pg() {
 		return s.listenPG(ctx, ready, fn)
 	}
-	return hubs.listen(ctx, s.db.DB.DB, ready, fn)
+	return hubs.listen(ctx, s.base.DB.DB.DB, ready, fn)
 }

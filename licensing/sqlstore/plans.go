@@ -19,13 +19,13 @@ import (
 // platform. No license can name a plan before it exists, so no gate
 // hears of it.
 func (s *Store) InsertPlan(ctx context.Context, p licensing.Plan, ev audit.Event) error {
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		vals := s.planValues(p)
 		vals["platform_id"], vals["id"], vals["created_at"] = p.PlatformID, p.ID, s.tm(p.CreatedAt)
-		if err := sqlkit.Exec(ctx, tx, s.sb().Insert(plansTable).SetMap(vals)); err != nil {
+		if err := sqlkit.Exec(ctx, tx, s.base.Builder().Insert(plansTable).SetMap(vals)); err != nil {
 			return err
 		}
-		return s.writeEvents(ctx, tx, ev)
+		return s.base.WriteEvents(ctx, tx, ev)
 	})
 	return fail("insert plan", err)
 }
@@ -37,8 +37,8 @@ func (s *Store) InsertPlan(ctx context.Context, p licensing.Plan, ev audit.Event
 // Listeners hear of every account of the platform, as account "*".
 func (s *Store) UpdatePlan(ctx context.Context, p licensing.Plan, ev audit.Event) error {
 	refs := []accountRef{{p.PlatformID, "*"}}
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		up := s.sb().Update(plansTable).SetMap(s.planValues(p)).
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		up := s.base.Builder().Update(plansTable).SetMap(s.planValues(p)).
 			Where(sq.Eq{"platform_id": p.PlatformID, "id": p.ID, "version": p.Version - 1})
 		n, err := sqlkit.ExecN(ctx, tx, up)
 		if err != nil {
@@ -50,7 +50,7 @@ func (s *Store) UpdatePlan(ctx context.Context, p licensing.Plan, ev audit.Event
 		if err := s.notifyTx(ctx, tx, refs); err != nil {
 			return err
 		}
-		return s.writeEvents(ctx, tx, ev)
+		return s.base.WriteEvents(ctx, tx, ev)
 	})
 	if err != nil {
 		return fail("update plan", err)
@@ -63,7 +63,7 @@ func (s *Store) UpdatePlan(ctx context.Context, p licensing.Plan, ev audit.Event
 // missing, or its version moved.
 func (s *Store) planMissed(ctx context.Context, tx *sqlx.Tx, p licensing.Plan) error {
 	var version int64
-	err := sqlkit.Get(ctx, tx, &version, s.sb().Select("version").From(plansTable).
+	err := sqlkit.Get(ctx, tx, &version, s.base.Builder().Select("version").From(plansTable).
 		Where(sq.Eq{"platform_id": p.PlatformID, "id": p.ID}))
 	if errors.Is(err, sql.ErrNoRows) {
 		return sqlkit.Errorf(licensing.ErrNotFound, "plan %q", p.ID)
@@ -77,8 +77,8 @@ func (s *Store) planMissed(ctx context.Context, tx *sqlx.Tx, p licensing.Plan) e
 // GetPlan returns the plan, or licensing.ErrNotFound.
 func (s *Store) GetPlan(ctx context.Context, platformID, id string) (licensing.Plan, error) {
 	var r planRow
-	sel := s.sb().Select(planColumns...).From(plansTable).Where(sq.Eq{"platform_id": platformID, "id": id})
-	if err := sqlkit.Get(ctx, s.db, &r, sel); err != nil {
+	sel := s.base.Builder().Select(planColumns...).From(plansTable).Where(sq.Eq{"platform_id": platformID, "id": id})
+	if err := sqlkit.Get(ctx, s.base.DB, &r, sel); err != nil {
 		return licensing.Plan{}, fail("get plan", err)
 	}
 	return r.plan(), nil
@@ -87,8 +87,8 @@ func (s *Store) GetPlan(ctx context.Context, platformID, id string) (licensing.P
 // Plans lists the platform's plans by name, then ID; nil when none.
 func (s *Store) Plans(ctx context.Context, platformID string) ([]licensing.Plan, error) {
 	var rows []planRow
-	sel := s.sb().Select(planColumns...).From(plansTable).Where(sq.Eq{"platform_id": platformID}).OrderBy("name", "id")
-	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
+	sel := s.base.Builder().Select(planColumns...).From(plansTable).Where(sq.Eq{"platform_id": platformID}).OrderBy("name", "id")
+	if err := sqlkit.Select(ctx, s.base.DB, &rows, sel); err != nil {
 		return nil, fail("plans", err)
 	}
 	return sqlkit.Convert(rows, planRow.plan), nil
@@ -98,8 +98,8 @@ func (s *Store) Plans(ctx context.Context, platformID string) ([]licensing.Plan,
 // feature, with ev, in one UPSERT. Listeners hear of the account.
 func (s *Store) SetOverride(ctx context.Context, o licensing.Override, ev audit.Event) error {
 	refs := []accountRef{{o.PlatformID, o.AccountID}}
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		ins := s.sb().Insert(overridesTable).Columns(overrideColumns...).
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		ins := s.base.Builder().Insert(overridesTable).Columns(overrideColumns...).
 			Values(o.PlatformID, o.AccountID, o.Feature, o.Enabled, s.tm(o.UpdatedAt)).
 			Suffix("ON CONFLICT (platform_id, account_id, feature) DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at")
 		if err := sqlkit.Exec(ctx, tx, ins); err != nil {
@@ -108,7 +108,7 @@ func (s *Store) SetOverride(ctx context.Context, o licensing.Override, ev audit.
 		if err := s.notifyTx(ctx, tx, refs); err != nil {
 			return err
 		}
-		return s.writeEvents(ctx, tx, ev)
+		return s.base.WriteEvents(ctx, tx, ev)
 	})
 	if err != nil {
 		return fail("set override", err)
@@ -121,8 +121,8 @@ func (s *Store) SetOverride(ctx context.Context, o licensing.Override, ev audit.
 // licensing.ErrNotFound when there is none. Listeners hear of the account.
 func (s *Store) DeleteOverride(ctx context.Context, o licensing.Override, ev audit.Event) error {
 	refs := []accountRef{{o.PlatformID, o.AccountID}}
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		del := s.sb().Delete(overridesTable).
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		del := s.base.Builder().Delete(overridesTable).
 			Where(sq.Eq{"platform_id": o.PlatformID, "account_id": o.AccountID, "feature": o.Feature})
 		n, err := sqlkit.ExecN(ctx, tx, del)
 		if err != nil {
@@ -134,7 +134,7 @@ func (s *Store) DeleteOverride(ctx context.Context, o licensing.Override, ev aud
 		if err := s.notifyTx(ctx, tx, refs); err != nil {
 			return err
 		}
-		return s.writeEvents(ctx, tx, ev)
+		return s.base.WriteEvents(ctx, tx, ev)
 	})
 	if err != nil {
 		return fail("delete override", err)
@@ -146,9 +146,9 @@ func (s *Store) DeleteOverride(ctx context.Context, o licensing.Override, ev aud
 // Overrides lists an account's overrides by feature; nil when none.
 func (s *Store) Overrides(ctx context.Context, platformID, accountID string) ([]licensing.Override, error) {
 	var rows []overrideRow
-	sel := s.sb().Select(overrideColumns...).From(overridesTable).
+	sel := s.base.Builder().Select(overrideColumns...).From(overridesTable).
 		Where(sq.Eq{"platform_id": platformID, "account_id": accountID}).OrderBy("feature")
-	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.base.DB, &rows, sel); err != nil {
 		return nil, fail("overrides", err)
 	}
 	return sqlkit.Convert(rows, overrideRow.override), nil
@@ -159,15 +159,15 @@ func (s *Store) Overrides(ctx context.Context, platformID, accountID string) ([]
 // facts: no listener hears of it.
 func (s *Store) SetHiddenFeatures(ctx context.Context, platformID string, keys []string, ev audit.Event) error {
 	keys = slices.Compact(slices.Sorted(slices.Values(keys)))
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		if err := sqlkit.Exec(ctx, tx, s.sb().Delete(hiddenTable).Where(sq.Eq{"platform_id": platformID})); err != nil {
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		if err := sqlkit.Exec(ctx, tx, s.base.Builder().Delete(hiddenTable).Where(sq.Eq{"platform_id": platformID})); err != nil {
 			return err
 		}
 		vals := func(i int) []any { return []any{platformID, keys[i]} }
-		if err := sqlkit.InsertRows(ctx, tx, s.sb(), hiddenTable, []string{"platform_id", "feature"}, len(keys), vals, ""); err != nil {
+		if err := sqlkit.InsertRows(ctx, tx, s.base.Builder(), hiddenTable, []string{"platform_id", "feature"}, len(keys), vals, ""); err != nil {
 			return err
 		}
-		return s.writeEvents(ctx, tx, ev)
+		return s.base.WriteEvents(ctx, tx, ev)
 	})
 	return fail("set hidden features", err)
 }
@@ -176,8 +176,8 @@ func (s *Store) SetHiddenFeatures(ctx context.Context, platformID string, keys [
 // none.
 func (s *Store) HiddenFeatures(ctx context.Context, platformID string) ([]string, error) {
 	var keys []string
-	sel := s.sb().Select("feature").From(hiddenTable).Where(sq.Eq{"platform_id": platformID}).OrderBy("feature")
-	if err := sqlkit.Select(ctx, s.db, &keys, sel); err != nil {
+	sel := s.base.Builder().Select("feature").From(hiddenTable).Where(sq.Eq{"platform_id": platformID}).OrderBy("feature")
+	if err := sqlkit.Select(ctx, s.base.DB, &keys, sel); err != nil {
 		return nil, fail("hidden features", err)
 	}
 	if len(keys) == 0 {

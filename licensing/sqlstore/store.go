@@ -6,12 +6,11 @@ import (
 	"fmt"
 	"time"
 
-	sq "github.com/Masterminds/squirrel"
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tenantry/tenantry/audit"
-	auditsql "github.com/tenantry/tenantry/audit/sqlstore"
 	"github.com/tenantry/tenantry/internal/sqlkit"
+	"github.com/tenantry/tenantry/internal/sqlstorebase"
 	"github.com/tenantry/tenantry/licensing"
 )
 
@@ -30,11 +29,8 @@ var line = sqlkit.Line{Name: "licensing", FS: Migrations}
 // Migrate brings the database up to date: first the audit line (the audit
 // sqlstore's Migrate), then the licensing line.
 func Migrate(ctx context.Context, db *sqlx.DB) error {
-	if err := auditsql.Migrate(ctx, db); err != nil {
-		return fmt.Errorf("licensing: sqlstore: migrate audit: %w", err)
-	}
-	if err := sqlkit.Migrate(ctx, db, line); err != nil {
-		return fmt.Errorf("licensing: sqlstore: migrate: %w", err)
+	if err := sqlstorebase.Migrate(ctx, db, line); err != nil {
+		return fmt.Errorf("licensing: sqlstore: %w", err)
 	}
 	return nil
 }
@@ -52,8 +48,7 @@ func MigrateTo(ctx context.Context, db *sqlx.DB, version int) error {
 // licensing.ChangeListener (see ListenChanges). It is safe for concurrent
 // use, also by many processes sharing a PostgreSQL database.
 type Store struct {
-	db    sqlkit.DB
-	audit *auditsql.Store
+	base sqlstorebase.Base
 }
 
 var (
@@ -65,23 +60,19 @@ var (
 // "sqlite" (modernc.org/sqlite) or "pgx" (PostgreSQL). The schema must be
 // migrated (Migrate) before use.
 func New(db *sqlx.DB) (*Store, error) {
-	w, err := sqlkit.Wrap(db)
+	b, err := sqlstorebase.NewBase(db)
 	if err != nil {
 		return nil, fmt.Errorf("licensing: sqlstore: %w", err)
 	}
-	a, err := auditsql.New(db)
-	if err != nil {
-		return nil, fmt.Errorf("licensing: sqlstore: audit store: %w", err)
-	}
-	return &Store{db: w, audit: a}, nil
+	return &Store{base: b}, nil
 }
 
 // Audit returns the audit store on the same database, which holds the
 // events this Store writes.
-func (s *Store) Audit() audit.Store { return s.audit }
+func (s *Store) Audit() audit.Store { return s.base.Audit() }
 
 // pg reports whether the database is PostgreSQL.
-func (s *Store) pg() bool { return s.db.Dialect == sqlkit.Postgres }
+func (s *Store) pg() bool { return s.base.DB.Dialect == sqlkit.Postgres }
 
 // tm converts t for a NOT NULL time column. The zero time is stored as
 // itself (0001-01-01 UTC), not NULL, so that it reads back as the zero
@@ -93,19 +84,8 @@ func (s *Store) tm(t time.Time) any {
 		}
 		return time.Time{}.UnixMicro()
 	}
-	return s.db.Dialect.Time(t)
+	return s.base.DB.Dialect.Time(t)
 }
 
 // tmNull converts t for a nullable time column: NULL for the zero time.
-func (s *Store) tmNull(t time.Time) any { return s.db.Dialect.Time(t) }
-
-// sb returns a squirrel builder with the dialect's placeholders.
-func (s *Store) sb() sq.StatementBuilderType { return s.db.Dialect.Builder() }
-
-// writeEvents inserts events, in order, in tx through the audit store.
-func (s *Store) writeEvents(ctx context.Context, tx *sqlx.Tx, events ...audit.Event) error {
-	if err := s.audit.InsertTx(ctx, tx, events...); err != nil {
-		return fmt.Errorf("write event: %w", err)
-	}
-	return nil
-}
+func (s *Store) tmNull(t time.Time) any { return s.base.DB.Dialect.Time(t) }

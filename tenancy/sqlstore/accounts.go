@@ -13,21 +13,21 @@ import (
 
 // GetAccount returns the account, or tenancy.ErrNotFound.
 func (s *Store) GetAccount(ctx context.Context, platformID, accountID string) (tenancy.Account, error) {
-	a, err := s.getAccount(ctx, s.db, sq.Eq{"platform_id": platformID, "id": accountID})
+	a, err := s.getAccount(ctx, s.base.DB, sq.Eq{"platform_id": platformID, "id": accountID})
 	return a, fail("get account", err)
 }
 
 // GetAccountByNickname returns the account with that nickname, or
 // tenancy.ErrNotFound.
 func (s *Store) GetAccountByNickname(ctx context.Context, platformID, nickname string) (tenancy.Account, error) {
-	a, err := s.getAccount(ctx, s.db, sq.Eq{"platform_id": platformID, "nickname": nickname})
+	a, err := s.getAccount(ctx, s.base.DB, sq.Eq{"platform_id": platformID, "nickname": nickname})
 	return a, fail("get account by nickname", err)
 }
 
 // GetAccountByUID returns the account with that UID, or
 // tenancy.ErrNotFound.
 func (s *Store) GetAccountByUID(ctx context.Context, platformID, uid string) (tenancy.Account, error) {
-	a, err := s.getAccount(ctx, s.db, sq.Eq{"platform_id": platformID, "uid": uid})
+	a, err := s.getAccount(ctx, s.base.DB, sq.Eq{"platform_id": platformID, "uid": uid})
 	return a, fail("get account by uid", err)
 }
 
@@ -35,7 +35,7 @@ func (s *Store) GetAccountByUID(ctx context.Context, platformID, uid string) (te
 // sql.ErrNoRows when there is none.
 func (s *Store) getAccount(ctx context.Context, q sqlx.QueryerContext, where sq.Eq) (tenancy.Account, error) {
 	var r accountRow
-	if err := sqlkit.Get(ctx, q, &r, s.sb().Select(accountColumns...).From(accountsTable).Where(where)); err != nil {
+	if err := sqlkit.Get(ctx, q, &r, s.base.Builder().Select(accountColumns...).From(accountsTable).Where(where)); err != nil {
 		return tenancy.Account{}, err
 	}
 	out := []tenancy.Account{r.account()}
@@ -51,23 +51,23 @@ func (s *Store) getAccount(ctx context.Context, q sqlx.QueryerContext, where sq.
 // tenancy.ErrStale when its version moved, tenancy.ErrConflict when the
 // nickname is held by another account.
 func (s *Store) UpdateAccount(ctx context.Context, a tenancy.Account, ev audit.Event) error {
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		if err := s.updateAccount(ctx, tx, a); err != nil {
 			return err
 		}
-		return s.writeEvents(ctx, tx, ev)
+		return s.base.WriteEvents(ctx, tx, ev)
 	})
 	return fail("update account", err)
 }
 
 // updateAccount does UpdateAccount's work, but the event, in tx.
 func (s *Store) updateAccount(ctx context.Context, tx *sqlx.Tx, a tenancy.Account) error {
-	up := s.sb().Update(accountsTable).SetMap(s.accountValues(a)).
+	up := s.base.Builder().Update(accountsTable).SetMap(s.accountValues(a)).
 		Where(sq.Eq{"platform_id": a.PlatformID, "id": a.ID, "version": a.Version - 1})
 	if err := s.guarded(ctx, tx, up, accountsTable, a.PlatformID, a.ID); err != nil {
 		return err
 	}
-	del := s.sb().Delete(tagsTable).Where(sq.Eq{"platform_id": a.PlatformID, "account_id": a.ID})
+	del := s.base.Builder().Delete(tagsTable).Where(sq.Eq{"platform_id": a.PlatformID, "account_id": a.ID})
 	if err := sqlkit.Exec(ctx, tx, del); err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (s *Store) insertTags(ctx context.Context, tx *sqlx.Tx, platformID, account
 	if len(tags) == 0 {
 		return nil
 	}
-	ins := s.sb().Insert(tagsTable).Columns("platform_id", "account_id", "tag")
+	ins := s.base.Builder().Insert(tagsTable).Columns("platform_id", "account_id", "tag")
 	for _, t := range tags {
 		ins = ins.Values(platformID, accountID, t)
 	}
@@ -97,8 +97,8 @@ func (s *Store) withTags(ctx context.Context, q sqlx.QueryerContext, accounts []
 		ids[i] = a.ID
 	}
 	var rows []tagRow
-	sel := s.sb().Select("account_id", "tag").From(tagsTable).
-		Where(sq.Eq{"platform_id": accounts[0].PlatformID}).Where(s.db.Dialect.In("account_id", ids)).
+	sel := s.base.Builder().Select("account_id", "tag").From(tagsTable).
+		Where(sq.Eq{"platform_id": accounts[0].PlatformID}).Where(s.base.DB.Dialect.In("account_id", ids)).
 		OrderBy("account_id", "tag")
 	if err := sqlkit.Select(ctx, q, &rows, sel); err != nil {
 		return err

@@ -22,7 +22,7 @@ type raw struct {
 func (r raw) ToSql() (string, []any, error) { return r.d.Rebind(r.sql), r.args, nil }
 
 func (s *Store) raw(query string, args ...any) raw {
-	return raw{d: s.db.Dialect, sql: query, args: args}
+	return raw{d: s.base.DB.Dialect, sql: query, args: args}
 }
 
 // lockPlatform takes a row lock of mode ("FOR SHARE", "FOR NO KEY UPDATE")
@@ -30,11 +30,11 @@ func (s *Store) raw(query string, args ...any) raw {
 // database's write lock. Pool creation and allocations that find no pool
 // meet there (see movePool).
 func (s *Store) lockPlatform(ctx context.Context, tx *sqlx.Tx, platformID, mode string) error {
-	if s.db.Dialect != sqlkit.Postgres {
+	if s.base.DB.Dialect != sqlkit.Postgres {
 		return nil
 	}
 	var ids []string
-	sel := s.sb().Select("id").From(platformsTable).Where(sq.Eq{"id": platformID}).Suffix(mode)
+	sel := s.base.Builder().Select("id").From(platformsTable).Where(sq.Eq{"id": platformID}).Suffix(mode)
 	return sqlkit.Select(ctx, tx, &ids, sel)
 }
 

@@ -18,7 +18,7 @@ import (
 func (s *Store) ConvertTestAccount(ctx context.Context, r tenancy.ConvertTestAccount) (tenancy.Account, error) {
 	a := r.Account
 	var out tenancy.Account
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		if err := s.updateAccount(ctx, tx, a); err != nil {
 			return err
 		}
@@ -33,7 +33,7 @@ func (s *Store) ConvertTestAccount(ctx context.Context, r tenancy.ConvertTestAcc
 		if out, err = s.getAccount(ctx, tx, sq.Eq{"platform_id": a.PlatformID, "id": a.ID}); err != nil {
 			return err
 		}
-		return s.writeEvents(ctx, tx, r.Event)
+		return s.base.WriteEvents(ctx, tx, r.Event)
 	})
 	if err != nil {
 		return tenancy.Account{}, fail("convert test account", err)

@@ -22,7 +22,7 @@ import (
 // account or user that does not exist, is tenancy.ErrNotFound; a pool
 // without room tenancy.ErrQuotaExceeded. Nothing is written then.
 func (s *Store) CreateAccount(ctx context.Context, r tenancy.NewAccount) error {
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error { return s.createAccounts(ctx, tx, []tenancy.NewAccount{r}) })
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error { return s.createAccounts(ctx, tx, []tenancy.NewAccount{r}) })
 	return fail("create account", err)
 }
 
@@ -36,7 +36,7 @@ func (s *Store) CreateAccounts(ctx context.Context, rs []tenancy.NewAccount) err
 	if len(rs) == 0 {
 		return nil
 	}
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error { return s.createAccounts(ctx, tx, rs) })
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error { return s.createAccounts(ctx, tx, rs) })
 	return fail("create accounts", err)
 }
 
@@ -80,7 +80,7 @@ func (s *Store) createAccounts(ctx context.Context, tx *sqlx.Tx, rs []tenancy.Ne
 		}
 	}
 	for _, r := range rs {
-		if err := s.writeEvents(ctx, tx, r.Events...); err != nil {
+		if err := s.base.WriteEvents(ctx, tx, r.Events...); err != nil {
 			return err
 		}
 	}
@@ -98,7 +98,7 @@ func firstTime(ts ...time.Time) time.Time {
 }
 
 func (s *Store) insertUsers(ctx context.Context, tx *sqlx.Tx, us []tenancy.User) error {
-	return sqlkit.InsertRows(ctx, tx, s.sb(), usersTable, append(userColumns, "name_key"), len(us), func(i int) []any {
+	return sqlkit.InsertRows(ctx, tx, s.base.Builder(), usersTable, append(userColumns, "name_key"), len(us), func(i int) []any {
 		u := us[i]
 		return []any{u.PlatformID, u.ID, u.Email, u.Name, string(u.Role), string(u.Status),
 			u.PasswordHash, u.Version, s.tm(u.CreatedAt), s.tm(u.UpdatedAt), foldKey(u.Name)}
@@ -114,7 +114,7 @@ var accountInsertColumns = append(slices.Clone(accountColumns), "name_key")
 
 // insertAccounts adds accounts and then all their tags, batched.
 func (s *Store) insertAccounts(ctx context.Context, tx *sqlx.Tx, as []tenancy.Account) error {
-	err := sqlkit.InsertRows(ctx, tx, s.sb(), accountsTable, accountInsertColumns, len(as), func(i int) []any {
+	err := sqlkit.InsertRows(ctx, tx, s.base.Builder(), accountsTable, accountInsertColumns, len(as), func(i int) []any {
 		values := s.accountValues(as[i])
 		values["platform_id"], values["id"], values["uid"] = as[i].PlatformID, as[i].ID, as[i].UID
 		values["created_at"] = s.tm(as[i].CreatedAt)
@@ -135,7 +135,7 @@ func (s *Store) insertAccounts(ctx context.Context, tx *sqlx.Tx, as []tenancy.Ac
 			platforms = append(platforms, a.PlatformID)
 		}
 	}
-	return sqlkit.InsertRows(ctx, tx, s.sb(), tagsTable, []string{"platform_id", "account_id", "tag"}, len(tags),
+	return sqlkit.InsertRows(ctx, tx, s.base.Builder(), tagsTable, []string{"platform_id", "account_id", "tag"}, len(tags),
 		func(i int) []any { return []any{platforms[i], tags[i].AccountID, tags[i].Tag} }, "")
 }
 
@@ -144,7 +144,7 @@ func (s *Store) insertAccounts(ctx context.Context, tx *sqlx.Tx, as []tenancy.Ac
 // UPDATE locks wait for (and the other way round), so a deletion retiring a
 // user who is joining another account runs wholly before or wholly after.
 func (s *Store) insertMembers(ctx context.Context, tx *sqlx.Tx, members ...tenancy.Member) error {
-	return sqlkit.InsertRows(ctx, tx, s.sb(), membersTable, memberColumns, len(members), func(i int) []any {
+	return sqlkit.InsertRows(ctx, tx, s.base.Builder(), membersTable, memberColumns, len(members), func(i int) []any {
 		m := members[i]
 		return []any{m.PlatformID, m.AccountID, m.UserID, m.Primary,
 			sqlkit.JSON[[]string]{V: orEmpty(m.Permissions)}, s.tm(m.CreatedAt)}
@@ -155,7 +155,7 @@ func (s *Store) insertMembers(ctx context.Context, tx *sqlx.Tx, members ...tenan
 // total from its pool once, resources in order (the order every
 // transaction locks pools in).
 func (s *Store) insertAllocations(ctx context.Context, tx *sqlx.Tx, as []tenancy.Allocation) error {
-	err := sqlkit.InsertRows(ctx, tx, s.sb(), allocsTable, allocColumns, len(as), func(i int) []any {
+	err := sqlkit.InsertRows(ctx, tx, s.base.Builder(), allocsTable, allocColumns, len(as), func(i int) []any {
 		a := as[i]
 		return []any{a.PlatformID, a.AccountID, a.Resource, a.Limit, a.Used, s.tm(a.UpdatedAt)}
 	}, "")

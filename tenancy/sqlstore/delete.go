@@ -21,13 +21,13 @@ import (
 // ascending order. tenancy.ErrNotFound when the account is missing.
 func (s *Store) DeleteAccount(ctx context.Context, r tenancy.DeleteAccount) (tenancy.DeletedAccount, error) {
 	var out tenancy.DeletedAccount
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		out, err = s.deleteAccount(ctx, tx, r)
 		if err != nil {
 			return err
 		}
-		return s.writeEvents(ctx, tx, r.Event)
+		return s.base.WriteEvents(ctx, tx, r.Event)
 	})
 	if err != nil {
 		return tenancy.DeletedAccount{}, fail("delete account", err)
@@ -45,7 +45,7 @@ func (s *Store) deleteAccount(ctx context.Context, tx *sqlx.Tx, r tenancy.Delete
 		return tenancy.DeletedAccount{}, err
 	}
 	var memberIDs []string
-	sel := s.sb().Select("user_id").From(membersTable).
+	sel := s.base.Builder().Select("user_id").From(membersTable).
 		Where(sq.Eq{"platform_id": r.PlatformID, "account_id": r.AccountID})
 	if err := sqlkit.Select(ctx, tx, &memberIDs, sel); err != nil {
 		return tenancy.DeletedAccount{}, err
@@ -59,7 +59,7 @@ func (s *Store) deleteAccount(ctx context.Context, tx *sqlx.Tx, r tenancy.Delete
 	if err := s.releaseAllocations(ctx, tx, r); err != nil {
 		return tenancy.DeletedAccount{}, err
 	}
-	if err := sqlkit.Exec(ctx, tx, s.sb().Delete(accountsTable).Where(key)); err != nil {
+	if err := sqlkit.Exec(ctx, tx, s.base.Builder().Delete(accountsTable).Where(key)); err != nil {
 		return tenancy.DeletedAccount{}, err
 	}
 	orphans, err := s.retireOrphans(ctx, tx, r, memberIDs)
@@ -75,9 +75,9 @@ func (s *Store) deleteAccount(ctx context.Context, tx *sqlx.Tx, r tenancy.Delete
 // read (or waits for the deletion, then finds the account gone).
 func (s *Store) releaseAllocations(ctx context.Context, tx *sqlx.Tx, r tenancy.DeleteAccount) error {
 	var rows []allocRow
-	sel := s.sb().Select(allocColumns...).From(allocsTable).
+	sel := s.base.Builder().Select(allocColumns...).From(allocsTable).
 		Where(sq.Eq{"platform_id": r.PlatformID, "account_id": r.AccountID}).OrderBy("resource")
-	if s.db.Dialect == sqlkit.Postgres {
+	if s.base.DB.Dialect == sqlkit.Postgres {
 		sel = sel.Suffix("FOR UPDATE")
 	}
 	if err := sqlkit.Select(ctx, tx, &rows, sel); err != nil {
@@ -98,7 +98,7 @@ func (s *Store) retireOrphans(ctx context.Context, tx *sqlx.Tx, r tenancy.Delete
 	if len(userIDs) == 0 {
 		return nil, nil
 	}
-	up := s.sb().Update(usersTable).
+	up := s.base.Builder().Update(usersTable).
 		Set("status", string(tenancy.UserDeleted)).Set("name", "").Set("name_key", "").
 		Set("updated_at", s.tm(r.Now)).Set("version", sq.Expr("version + 1")).
 		Where(sq.Eq{"platform_id": r.PlatformID, "id": userIDs, "role": string(tenancy.RoleNone)}).
@@ -114,7 +114,7 @@ func (s *Store) retireOrphans(ctx context.Context, tx *sqlx.Tx, r tenancy.Delete
 		return nil, nil
 	}
 	slices.Sort(ids)
-	del := s.sb().Delete(tokensTable).Where(sq.Eq{"platform_id": r.PlatformID, "user_id": ids})
+	del := s.base.Builder().Delete(tokensTable).Where(sq.Eq{"platform_id": r.PlatformID, "user_id": ids})
 	return ids, sqlkit.Exec(ctx, tx, del)
 }
 
@@ -122,10 +122,10 @@ func (s *Store) retireOrphans(ctx context.Context, tx *sqlx.Tx, r tenancy.Delete
 // of table matching where, in ID order, on PostgreSQL. On SQLite the
 // transaction already holds the database's write lock.
 func (s *Store) lockRows(ctx context.Context, tx *sqlx.Tx, table string, where sq.Eq, mode string) error {
-	if s.db.Dialect != sqlkit.Postgres {
+	if s.base.DB.Dialect != sqlkit.Postgres {
 		return nil
 	}
 	var ids []string
-	sel := s.sb().Select("id").From(table).Where(where).OrderBy("id").Suffix(mode)
+	sel := s.base.Builder().Select("id").From(table).Where(where).OrderBy("id").Suffix(mode)
 	return sqlkit.Select(ctx, tx, &ids, sel)
 }

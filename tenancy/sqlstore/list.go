@@ -15,21 +15,21 @@ import (
 // first (CreatedAt then ID, descending), or by name case-insensitively then
 // ID for tenancy.SortName. The tags of the page are read in one query.
 func (s *Store) ListAccounts(ctx context.Context, q tenancy.AccountQuery) ([]tenancy.Account, error) {
-	sel := s.sb().Select(accountColumns...).From(accountsTable).
+	sel := s.base.Builder().Select(accountColumns...).From(accountsTable).
 		Where(sq.Eq{"platform_id": q.PlatformID})
 	sel = s.accountOrder(s.accountFilters(sel, q), q)
 	if q.Limit > 0 {
 		sel = sel.Limit(uint64(q.Limit))
 	}
 	var rows []accountRow
-	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.base.DB, &rows, sel); err != nil {
 		return nil, fail("list accounts", err)
 	}
 	if len(rows) == 0 {
 		return nil, nil
 	}
 	out := sqlkit.Convert(rows, accountRow.account)
-	if err := s.withTags(ctx, s.db, out); err != nil {
+	if err := s.withTags(ctx, s.base.DB, out); err != nil {
 		return nil, fail("list accounts", err)
 	}
 	return out, nil
@@ -96,7 +96,7 @@ func (s *Store) accountOrder(sel sq.SelectBuilder, q tenancy.AccountQuery) sq.Se
 // ListUsers returns up to q.Limit users matching q (every match when
 // q.Limit <= 0), ordered by email then ID, strictly after q.After when set.
 func (s *Store) ListUsers(ctx context.Context, q tenancy.UserQuery) ([]tenancy.User, error) {
-	sel := s.sb().Select(userColumns...).From(usersTable).
+	sel := s.base.Builder().Select(userColumns...).From(usersTable).
 		Where(sq.Eq{"platform_id": q.PlatformID, "status": userStatuses(q.Statuses)})
 	if len(q.Roles) > 0 {
 		roles := make([]string, len(q.Roles))
@@ -120,7 +120,7 @@ func (s *Store) ListUsers(ctx context.Context, q tenancy.UserQuery) ([]tenancy.U
 		sel = sel.Limit(uint64(q.Limit))
 	}
 	var rows []userRow
-	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.base.DB, &rows, sel); err != nil {
 		return nil, fail("list users", err)
 	}
 	return sqlkit.Convert(rows, userRow.user), nil

@@ -17,7 +17,7 @@ import (
 // tenancy.ErrConflict, a missing account or user tenancy.ErrNotFound, an
 // allocation missing or without room tenancy.ErrQuotaExceeded.
 func (s *Store) InsertMember(ctx context.Context, r tenancy.NewMember) error {
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		m := r.Member
 		if err := s.insertMembers(ctx, tx, m); err != nil {
 			return err
@@ -29,7 +29,7 @@ func (s *Store) InsertMember(ctx context.Context, r tenancy.NewMember) error {
 				return err
 			}
 		}
-		return s.writeEvents(ctx, tx, r.Event)
+		return s.base.WriteEvents(ctx, tx, r.Event)
 	})
 	return fail("insert member", err)
 }
@@ -37,8 +37,8 @@ func (s *Store) InsertMember(ctx context.Context, r tenancy.NewMember) error {
 // UpdateMember writes m's permissions with ev; tenancy.ErrNotFound if the
 // member is missing.
 func (s *Store) UpdateMember(ctx context.Context, m tenancy.Member, ev audit.Event) error {
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		up := s.sb().Update(membersTable).
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		up := s.base.Builder().Update(membersTable).
 			Set("permissions", sqlkit.JSON[[]string]{V: orEmpty(m.Permissions)}).
 			Where(sq.Eq{"platform_id": m.PlatformID, "account_id": m.AccountID, "user_id": m.UserID})
 		n, err := sqlkit.ExecN(ctx, tx, up)
@@ -48,7 +48,7 @@ func (s *Store) UpdateMember(ctx context.Context, m tenancy.Member, ev audit.Eve
 		if n == 0 {
 			return sqlkit.Errorf(tenancy.ErrNotFound, "member %q of account %q", m.UserID, m.AccountID)
 		}
-		return s.writeEvents(ctx, tx, ev)
+		return s.base.WriteEvents(ctx, tx, ev)
 	})
 	return fail("update member", err)
 }
@@ -59,9 +59,9 @@ func (s *Store) UpdateMember(ctx context.Context, m tenancy.Member, ev audit.Eve
 // and a missing allocation is left missing. tenancy.ErrNotFound if the
 // member is missing.
 func (s *Store) DeleteMember(ctx context.Context, r tenancy.RemoveMember) error {
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		key := sq.Eq{"platform_id": r.PlatformID, "account_id": r.AccountID}
-		n, err := sqlkit.ExecN(ctx, tx, s.sb().Delete(membersTable).Where(key).Where(sq.Eq{"user_id": r.UserID}))
+		n, err := sqlkit.ExecN(ctx, tx, s.base.Builder().Delete(membersTable).Where(key).Where(sq.Eq{"user_id": r.UserID}))
 		if err != nil {
 			return err
 		}
@@ -69,7 +69,7 @@ func (s *Store) DeleteMember(ctx context.Context, r tenancy.RemoveMember) error 
 			return sqlkit.Errorf(tenancy.ErrNotFound, "member %q of account %q", r.UserID, r.AccountID)
 		}
 		if q := r.Quota; q != nil && q.N > 0 {
-			up := s.sb().Update(allocsTable).
+			up := s.base.Builder().Update(allocsTable).
 				Set("used", sq.Expr("CASE WHEN used > ? THEN used - ? ELSE 0 END", q.N, q.N)).
 				Set("updated_at", sq.Expr("COALESCE(?, updated_at)", s.tm(r.Event.At))).
 				Where(key).Where(sq.Eq{"resource": q.Resource})
@@ -77,7 +77,7 @@ func (s *Store) DeleteMember(ctx context.Context, r tenancy.RemoveMember) error 
 				return err
 			}
 		}
-		return s.writeEvents(ctx, tx, r.Event)
+		return s.base.WriteEvents(ctx, tx, r.Event)
 	})
 	return fail("delete member", err)
 }
@@ -86,10 +86,10 @@ func (s *Store) DeleteMember(ctx context.Context, r tenancy.RemoveMember) error 
 // and user ID; none (and no error) for an unknown account.
 func (s *Store) Members(ctx context.Context, platformID, accountID string) ([]tenancy.Member, error) {
 	var rows []memberRow
-	sel := s.sb().Select(memberColumns...).From(membersTable).
+	sel := s.base.Builder().Select(memberColumns...).From(membersTable).
 		Where(sq.Eq{"platform_id": platformID, "account_id": accountID}).
 		OrderBy("is_primary DESC", "created_at", "user_id")
-	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.base.DB, &rows, sel); err != nil {
 		return nil, fail("members", err)
 	}
 	return sqlkit.Convert(rows, memberRow.member), nil
@@ -100,21 +100,21 @@ func (s *Store) Members(ctx context.Context, platformID, accountID string) ([]te
 // batch; none (and no error) for an unknown user.
 func (s *Store) Memberships(ctx context.Context, platformID, userID string) ([]tenancy.Membership, error) {
 	var rows []membershipRow
-	sel := s.sb().Select(cols("a", accountColumns),
+	sel := s.base.Builder().Select(cols("a", accountColumns),
 		"m.user_id AS m_user_id", "m.is_primary AS m_is_primary",
 		"m.permissions AS m_permissions", "m.created_at AS m_created_at").
 		From(membersTable+" m").
 		Join(accountsTable+" a ON a.platform_id = m.platform_id AND a.id = m.account_id").
 		Where(sq.Eq{"m.platform_id": platformID, "m.user_id": userID}).
 		OrderBy("m.created_at", "m.account_id")
-	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.base.DB, &rows, sel); err != nil {
 		return nil, fail("memberships", err)
 	}
 	if len(rows) == 0 {
 		return nil, nil
 	}
 	accounts := sqlkit.Convert(rows, membershipRow.account)
-	if err := s.withTags(ctx, s.db, accounts); err != nil {
+	if err := s.withTags(ctx, s.base.DB, accounts); err != nil {
 		return nil, fail("memberships", err)
 	}
 	out := make([]tenancy.Membership, len(rows))

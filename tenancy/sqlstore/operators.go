@@ -17,14 +17,14 @@ import (
 // foreign keys decide); nothing is written then.
 func (s *Store) Assign(ctx context.Context, r tenancy.Assign) error {
 	ids := uniq(r.AccountIDs)
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		err := sqlkit.InsertRows(ctx, tx, s.sb(), assignTable, assignColumns, len(ids), func(i int) []any {
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		err := sqlkit.InsertRows(ctx, tx, s.base.Builder(), assignTable, assignColumns, len(ids), func(i int) []any {
 			return []any{r.PlatformID, r.OperatorID, ids[i], s.tm(r.Now)}
 		}, "ON CONFLICT DO NOTHING")
 		if err != nil {
 			return err
 		}
-		return s.writeEvents(ctx, tx, r.Event)
+		return s.base.WriteEvents(ctx, tx, r.Event)
 	})
 	return fail("assign", err)
 }
@@ -32,16 +32,16 @@ func (s *Store) Assign(ctx context.Context, r tenancy.Assign) error {
 // Unassign takes the accounts out of the operator's care with r.Event, in
 // one statement; accounts not assigned to them are skipped.
 func (s *Store) Unassign(ctx context.Context, r tenancy.Assign) error {
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		if len(r.AccountIDs) > 0 {
-			del := s.sb().Delete(assignTable).
+			del := s.base.Builder().Delete(assignTable).
 				Where(sq.Eq{"platform_id": r.PlatformID, "operator_id": r.OperatorID}).
-				Where(s.db.Dialect.In("account_id", r.AccountIDs))
+				Where(s.base.DB.Dialect.In("account_id", r.AccountIDs))
 			if err := sqlkit.Exec(ctx, tx, del); err != nil {
 				return err
 			}
 		}
-		return s.writeEvents(ctx, tx, r.Event)
+		return s.base.WriteEvents(ctx, tx, r.Event)
 	})
 	return fail("unassign", err)
 }
@@ -53,10 +53,10 @@ func (s *Store) Assignments(ctx context.Context, platformID string, accountIDs [
 		return nil, nil
 	}
 	var rows []assignRow
-	sel := s.sb().Select(assignColumns...).From(assignTable).
-		Where(sq.Eq{"platform_id": platformID}).Where(s.db.Dialect.In("account_id", accountIDs)).
+	sel := s.base.Builder().Select(assignColumns...).From(assignTable).
+		Where(sq.Eq{"platform_id": platformID}).Where(s.base.DB.Dialect.In("account_id", accountIDs)).
 		OrderBy("account_id", "operator_id")
-	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.base.DB, &rows, sel); err != nil {
 		return nil, fail("assignments", err)
 	}
 	return sqlkit.Convert(rows, func(r assignRow) tenancy.Assignment {
@@ -68,13 +68,13 @@ func (s *Store) Assignments(ctx context.Context, platformID string, accountIDs [
 // InsertGrant adds g with ev; an existing grant is tenancy.ErrConflict, a
 // missing account or user tenancy.ErrNotFound.
 func (s *Store) InsertGrant(ctx context.Context, g tenancy.Grant, ev audit.Event) error {
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		ins := s.sb().Insert(grantsTable).Columns(grantColumns...).
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		ins := s.base.Builder().Insert(grantsTable).Columns(grantColumns...).
 			Values(g.PlatformID, g.AccountID, g.ResourceID, g.UserID, g.GrantedBy, s.tm(g.CreatedAt))
 		if err := sqlkit.Exec(ctx, tx, ins); err != nil {
 			return err
 		}
-		return s.writeEvents(ctx, tx, ev)
+		return s.base.WriteEvents(ctx, tx, ev)
 	})
 	return fail("insert grant", err)
 }
@@ -82,8 +82,8 @@ func (s *Store) InsertGrant(ctx context.Context, g tenancy.Grant, ev audit.Event
 // DeleteGrant removes the grant of g's account, resource and user with ev;
 // tenancy.ErrNotFound if missing.
 func (s *Store) DeleteGrant(ctx context.Context, g tenancy.Grant, ev audit.Event) error {
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		del := s.sb().Delete(grantsTable).Where(sq.Eq{"platform_id": g.PlatformID,
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		del := s.base.Builder().Delete(grantsTable).Where(sq.Eq{"platform_id": g.PlatformID,
 			"account_id": g.AccountID, "resource_id": g.ResourceID, "user_id": g.UserID})
 		n, err := sqlkit.ExecN(ctx, tx, del)
 		if err != nil {
@@ -92,7 +92,7 @@ func (s *Store) DeleteGrant(ctx context.Context, g tenancy.Grant, ev audit.Event
 		if n == 0 {
 			return sqlkit.Errorf(tenancy.ErrNotFound, "grant of %q on %q to %q", g.AccountID, g.ResourceID, g.UserID)
 		}
-		return s.writeEvents(ctx, tx, ev)
+		return s.base.WriteEvents(ctx, tx, ev)
 	})
 	return fail("delete grant", err)
 }
@@ -107,9 +107,9 @@ func (s *Store) Grants(ctx context.Context, q tenancy.GrantQuery) ([]tenancy.Gra
 		}
 	}
 	var rows []grantRow
-	sel := s.sb().Select(grantColumns...).From(grantsTable).Where(where).
+	sel := s.base.Builder().Select(grantColumns...).From(grantsTable).Where(where).
 		OrderBy("account_id", "resource_id", "user_id")
-	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
+	if err := sqlkit.Select(ctx, s.base.DB, &rows, sel); err != nil {
 		return nil, fail("grants", err)
 	}
 	return sqlkit.Convert(rows, func(r grantRow) tenancy.Grant {

@@ -14,13 +14,13 @@ import (
 // InsertPlatform adds p and ev in one transaction; an existing ID is
 // tenancy.ErrConflict.
 func (s *Store) InsertPlatform(ctx context.Context, p tenancy.Platform, ev audit.Event) error {
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		ins := s.sb().Insert(platformsTable).Columns(platformColumns...).
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		ins := s.base.Builder().Insert(platformsTable).Columns(platformColumns...).
 			Values(p.ID, p.Name, s.tm(p.CreatedAt), s.tm(p.UpdatedAt))
 		if err := sqlkit.Exec(ctx, tx, ins); err != nil {
 			return err
 		}
-		return s.writeEvents(ctx, tx, ev)
+		return s.base.WriteEvents(ctx, tx, ev)
 	})
 	return fail("insert platform", err)
 }
@@ -28,8 +28,8 @@ func (s *Store) InsertPlatform(ctx context.Context, p tenancy.Platform, ev audit
 // GetPlatform returns the platform with id, or tenancy.ErrNotFound.
 func (s *Store) GetPlatform(ctx context.Context, id string) (tenancy.Platform, error) {
 	var r platformRow
-	q := s.sb().Select(platformColumns...).From(platformsTable).Where(sq.Eq{"id": id})
-	if err := sqlkit.Get(ctx, s.db, &r, q); err != nil {
+	q := s.base.Builder().Select(platformColumns...).From(platformsTable).Where(sq.Eq{"id": id})
+	if err := sqlkit.Get(ctx, s.base.DB, &r, q); err != nil {
 		return tenancy.Platform{}, fail("get platform", err)
 	}
 	return r.platform(), nil
@@ -39,8 +39,8 @@ func (s *Store) GetPlatform(ctx context.Context, id string) (tenancy.Platform, e
 // tenancy.ErrNotFound if the platform is missing.
 func (s *Store) UpdatePlatform(ctx context.Context, p tenancy.Platform, ev audit.Event) error {
 	const op = "update platform"
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		up := s.sb().Update(platformsTable).
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		up := s.base.Builder().Update(platformsTable).
 			Set("name", p.Name).Set("updated_at", s.tm(p.UpdatedAt)).
 			Where(sq.Eq{"id": p.ID})
 		n, err := sqlkit.ExecN(ctx, tx, up)
@@ -50,7 +50,7 @@ func (s *Store) UpdatePlatform(ctx context.Context, p tenancy.Platform, ev audit
 		if n == 0 {
 			return sqlkit.Errorf(tenancy.ErrNotFound, "platform %q", p.ID)
 		}
-		return s.writeEvents(ctx, tx, ev)
+		return s.base.WriteEvents(ctx, tx, ev)
 	})
 	return fail(op, err)
 }

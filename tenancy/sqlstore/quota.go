@@ -23,9 +23,9 @@ import (
 // tenancy.ErrNotFound when the platform is missing.
 func (s *Store) SetPool(ctx context.Context, r tenancy.SetPool) (tenancy.Pool, error) {
 	var p poolRow
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		returning := "RETURNING " + strings.Join(poolColumns, ", ")
-		up := s.sb().Update(poolsTable).Set("capacity", r.Capacity).Set("updated_at", s.tm(r.Now)).
+		up := s.base.Builder().Update(poolsTable).Set("capacity", r.Capacity).Set("updated_at", s.tm(r.Now)).
 			Where(sq.Eq{"platform_id": r.PlatformID, "resource": r.Resource}).
 			Where("allocated <= ?", r.Capacity).Suffix(returning)
 		err := sqlkit.Get(ctx, tx, &p, up)
@@ -35,7 +35,7 @@ func (s *Store) SetPool(ctx context.Context, r tenancy.SetPool) (tenancy.Pool, e
 		if err != nil {
 			return err
 		}
-		return s.writeEvents(ctx, tx, r.Event)
+		return s.base.WriteEvents(ctx, tx, r.Event)
 	})
 	if err != nil {
 		return tenancy.Pool{}, fail("set pool", err)
@@ -46,7 +46,7 @@ func (s *Store) SetPool(ctx context.Context, r tenancy.SetPool) (tenancy.Pool, e
 // createPool creates r's pool, or finds it too small for its allocations.
 func (s *Store) createPool(ctx context.Context, tx *sqlx.Tx, r tenancy.SetPool, p *poolRow) error {
 	var allocated int64
-	sel := s.sb().Select("allocated").From(poolsTable).Where(sq.Eq{"platform_id": r.PlatformID, "resource": r.Resource})
+	sel := s.base.Builder().Select("allocated").From(poolsTable).Where(sq.Eq{"platform_id": r.PlatformID, "resource": r.Resource})
 	err := sqlkit.Get(ctx, tx, &allocated, sel)
 	if err == nil {
 		return sqlkit.Errorf(tenancy.ErrQuotaExceeded, "capacity %d of %q is below the %d units allocated", r.Capacity, r.Resource, allocated)
@@ -77,8 +77,8 @@ func (s *Store) createPool(ctx context.Context, tx *sqlx.Tx, r tenancy.SetPool, 
 // Pools lists the platform's pools by resource.
 func (s *Store) Pools(ctx context.Context, platformID string) ([]tenancy.Pool, error) {
 	var rows []poolRow
-	sel := s.sb().Select(poolColumns...).From(poolsTable).Where(sq.Eq{"platform_id": platformID}).OrderBy("resource")
-	if err := sqlkit.Select(ctx, s.db, &rows, sel); err != nil {
+	sel := s.base.Builder().Select(poolColumns...).From(poolsTable).Where(sq.Eq{"platform_id": platformID}).OrderBy("resource")
+	if err := sqlkit.Select(ctx, s.base.DB, &rows, sel); err != nil {
 		return nil, fail("pools", err)
 	}
 	return sqlkit.Convert(rows, poolRow.pool), nil
@@ -98,7 +98,7 @@ func (s *Store) movePool(ctx context.Context, tx *sqlx.Tx, platformID, resource 
 	if delta == 0 {
 		return nil
 	}
-	up := s.sb().Update(poolsTable).
+	up := s.base.Builder().Update(poolsTable).
 		Set("allocated", sq.Expr("allocated + ?", delta)).
 		Set("updated_at", sq.Expr("COALESCE(?, updated_at)", s.tm(now))).
 		Where(sq.Eq{"platform_id": platformID, "resource": resource}).
@@ -111,13 +111,13 @@ func (s *Store) movePool(ctx context.Context, tx *sqlx.Tx, platformID, resource 
 		return err
 	}
 	var p poolRow
-	sel := s.sb().Select(poolColumns...).From(poolsTable).Where(sq.Eq{"platform_id": platformID, "resource": resource})
+	sel := s.base.Builder().Select(poolColumns...).From(poolsTable).Where(sq.Eq{"platform_id": platformID, "resource": resource})
 	if err := sqlkit.Get(ctx, tx, &p, sel); errors.Is(err, sql.ErrNoRows) {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	if s.db.Dialect == sqlkit.Postgres {
+	if s.base.DB.Dialect == sqlkit.Postgres {
 		if n, err = sqlkit.ExecN(ctx, tx, up); err != nil || n > 0 {
 			return err
 		}
@@ -134,12 +134,12 @@ func (s *Store) movePool(ctx context.Context, tx *sqlx.Tx, platformID, resource 
 // below zero, tenancy.ErrNotFound when the account is missing.
 func (s *Store) AdjustAllocation(ctx context.Context, r tenancy.AdjustAllocation) (tenancy.Allocation, error) {
 	var a allocRow
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		if a, err = s.adjust(ctx, tx, r); err != nil {
 			return err
 		}
-		return s.writeEvents(ctx, tx, r.Event)
+		return s.base.WriteEvents(ctx, tx, r.Event)
 	})
 	if err != nil {
 		return tenancy.Allocation{}, fail("adjust allocation", err)
@@ -179,7 +179,7 @@ func (s *Store) adjust(ctx context.Context, tx *sqlx.Tx, r tenancy.AdjustAllocat
 // tenancy.ErrNotFound.
 func (s *Store) accountExists(ctx context.Context, q sqlx.QueryerContext, platformID, accountID string) error {
 	var id string
-	sel := s.sb().Select("id").From(accountsTable).Where(sq.Eq{"platform_id": platformID, "id": accountID})
+	sel := s.base.Builder().Select("id").From(accountsTable).Where(sq.Eq{"platform_id": platformID, "id": accountID})
 	if err := sqlkit.Get(ctx, q, &id, sel); errors.Is(err, sql.ErrNoRows) {
 		return sqlkit.Errorf(tenancy.ErrNotFound, "account %q", accountID)
 	} else if err != nil {
@@ -194,7 +194,7 @@ func (s *Store) accountExists(ctx context.Context, q sqlx.QueryerContext, platfo
 // Used would fall below zero.
 func (s *Store) UseQuota(ctx context.Context, r tenancy.UseQuota) (tenancy.Allocation, error) {
 	var a allocRow
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		a, err = s.useQuota(ctx, tx, r)
 		return err
@@ -207,7 +207,7 @@ func (s *Store) UseQuota(ctx context.Context, r tenancy.UseQuota) (tenancy.Alloc
 
 func (s *Store) useQuota(ctx context.Context, tx *sqlx.Tx, r tenancy.UseQuota) (allocRow, error) {
 	var a allocRow
-	up := s.sb().Update(allocsTable).
+	up := s.base.Builder().Update(allocsTable).
 		Set("used", sq.Expr("used + ?", r.N)).
 		Set("updated_at", sq.Expr("COALESCE(?, updated_at)", s.tm(r.Now))).
 		Where(sq.Eq{"platform_id": r.PlatformID, "account_id": r.AccountID, "resource": r.Resource}).
@@ -217,7 +217,7 @@ func (s *Store) useQuota(ctx context.Context, tx *sqlx.Tx, r tenancy.UseQuota) (
 	if !errors.Is(err, sql.ErrNoRows) {
 		return a, err
 	}
-	sel := s.sb().Select(allocColumns...).From(allocsTable).
+	sel := s.base.Builder().Select(allocColumns...).From(allocsTable).
 		Where(sq.Eq{"platform_id": r.PlatformID, "account_id": r.AccountID, "resource": r.Resource})
 	switch err := sqlkit.Get(ctx, tx, &a, sel); {
 	case errors.Is(err, sql.ErrNoRows):
@@ -236,11 +236,11 @@ func (s *Store) useQuota(ctx context.Context, tx *sqlx.Tx, r tenancy.UseQuota) (
 // query whatever the number of accounts.
 func (s *Store) Allocations(ctx context.Context, platformID string, accountIDs []string) ([]tenancy.Allocation, error) {
 	var rows []allocRow
-	sel := s.sb().Select(allocColumns...).From(allocsTable).Where(sq.Eq{"platform_id": platformID})
+	sel := s.base.Builder().Select(allocColumns...).From(allocsTable).Where(sq.Eq{"platform_id": platformID})
 	if len(accountIDs) > 0 {
-		sel = sel.Where(s.db.Dialect.In("account_id", accountIDs))
+		sel = sel.Where(s.base.DB.Dialect.In("account_id", accountIDs))
 	}
-	if err := sqlkit.Select(ctx, s.db, &rows, sel.OrderBy("account_id", "resource")); err != nil {
+	if err := sqlkit.Select(ctx, s.base.DB, &rows, sel.OrderBy("account_id", "resource")); err != nil {
 		return nil, fail("allocations", err)
 	}
 	return sqlkit.Convert(rows, allocRow.allocation), nil

@@ -15,14 +15,14 @@ import (
 // replacing the previous one (an UPSERT). tenancy.ErrNotFound when the
 // account is missing.
 func (s *Store) SetSSOSecret(ctx context.Context, r tenancy.SetSSOSecret) error {
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		up := s.sb().Insert(secretsTable).Columns("platform_id", "account_id", "sealed", "updated_at").
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		up := s.base.Builder().Insert(secretsTable).Columns("platform_id", "account_id", "sealed", "updated_at").
 			Values(r.PlatformID, r.AccountID, orBytes(r.Sealed), s.tm(r.Now)).
 			Suffix("ON CONFLICT (platform_id, account_id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at")
 		if err := sqlkit.Exec(ctx, tx, up); err != nil {
 			return err
 		}
-		return s.writeEvents(ctx, tx, r.Event)
+		return s.base.WriteEvents(ctx, tx, r.Event)
 	})
 	return fail("set sso secret", err)
 }
@@ -39,8 +39,8 @@ func orBytes(b []byte) []byte {
 // when it has none.
 func (s *Store) SSOSecret(ctx context.Context, platformID, accountID string) ([]byte, error) {
 	var sealed []byte
-	sel := s.sb().Select("sealed").From(secretsTable).Where(sq.Eq{"platform_id": platformID, "account_id": accountID})
-	if err := sqlkit.Get(ctx, s.db, &sealed, sel); err != nil {
+	sel := s.base.Builder().Select("sealed").From(secretsTable).Where(sq.Eq{"platform_id": platformID, "account_id": accountID})
+	if err := sqlkit.Get(ctx, s.base.DB, &sealed, sel); err != nil {
 		return nil, fail("sso secret", err)
 	}
 	return sealed, nil
@@ -50,11 +50,11 @@ func (s *Store) SSOSecret(ctx context.Context, platformID, accountID string) ([]
 // INSERT; the primary key makes a second use tenancy.ErrConflict, however
 // many calls race.
 func (s *Store) UseSSONonce(ctx context.Context, platformID, nonceHash string, expiresAt time.Time) error {
-	ins := s.sb().Insert(noncesTable).Columns("platform_id", "nonce_hash", "expires_at").
+	ins := s.base.Builder().Insert(noncesTable).Columns("platform_id", "nonce_hash", "expires_at").
 		Values(platformID, nonceHash, s.tm(expiresAt))
 	q, args, err := ins.ToSql()
 	if err == nil {
-		_, err = s.db.ExecContext(ctx, q, args...)
+		_, err = s.base.DB.ExecContext(ctx, q, args...)
 	}
 	return fail("use sso nonce", err)
 }
@@ -63,14 +63,14 @@ func (s *Store) UseSSONonce(ctx context.Context, platformID, nonceHash string, e
 // expired before cutoff, oldest first, in one bounded statement, and
 // returns how many.
 func (s *Store) PurgeSSONonces(ctx context.Context, cutoff time.Time, limit int) (int, error) {
-	oldest := s.sb().Select("platform_id", "nonce_hash").From(noncesTable).
+	oldest := s.base.Builder().Select("platform_id", "nonce_hash").From(noncesTable).
 		Where(sq.Lt{"expires_at": s.tm(cutoff)}).OrderBy("expires_at").Limit(uint64(max(limit, 0)))
-	del := s.sb().Delete(noncesTable).Where(oldest.Prefix("(platform_id, nonce_hash) IN (").Suffix(")"))
+	del := s.base.Builder().Delete(noncesTable).Where(oldest.Prefix("(platform_id, nonce_hash) IN (").Suffix(")"))
 	q, args, err := del.ToSql()
 	if err != nil {
 		return 0, fail("purge sso nonces", err)
 	}
-	res, err := s.db.ExecContext(ctx, q, args...)
+	res, err := s.base.DB.ExecContext(ctx, q, args...)
 	if err != nil {
 		return 0, fail("purge sso nonces", err)
 	}

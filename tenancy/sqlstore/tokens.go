@@ -19,11 +19,11 @@ import (
 // same purpose, so only the newest link works. A missing user is
 // tenancy.ErrNotFound, an existing hash tenancy.ErrConflict.
 func (s *Store) InsertToken(ctx context.Context, t tenancy.PasswordToken, ev audit.Event) error {
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		if err := s.insertToken(ctx, tx, t); err != nil {
 			return err
 		}
-		return s.writeEvents(ctx, tx, ev)
+		return s.base.WriteEvents(ctx, tx, ev)
 	})
 	return fail("insert token", err)
 }
@@ -56,15 +56,15 @@ func (s *Store) insertTokens(ctx context.Context, tx *sqlx.Tx, tokens []tenancy.
 	for _, g := range slices.SortedFunc(maps.Keys(users), func(a, b group) int {
 		return cmp.Or(cmp.Compare(a.platformID, b.platformID), cmp.Compare(a.purpose, b.purpose))
 	}) {
-		del := s.sb().Delete(tokensTable).
+		del := s.base.Builder().Delete(tokensTable).
 			Where(sq.Eq{"platform_id": g.platformID, "purpose": g.purpose}).
-			Where(s.db.Dialect.In("user_id", users[g]))
+			Where(s.base.DB.Dialect.In("user_id", users[g]))
 		if err := sqlkit.Exec(ctx, tx, del); err != nil {
 			return err
 		}
 	}
 	columns := []string{"platform_id", "hash", "user_id", "purpose", "created_at", "expires_at"}
-	return sqlkit.InsertRows(ctx, tx, s.sb(), tokensTable, columns, len(keep), func(i int) []any {
+	return sqlkit.InsertRows(ctx, tx, s.base.Builder(), tokensTable, columns, len(keep), func(i int) []any {
 		t := keep[i]
 		return []any{t.PlatformID, t.Hash, t.UserID, string(t.Purpose), s.tm(t.CreatedAt), s.tm(t.ExpiresAt)}
 	}, "")
@@ -84,7 +84,7 @@ func (s *Store) UseToken(ctx context.Context, r tenancy.UseToken) (tenancy.User,
 		u       tenancy.User
 		expired bool
 	)
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
 		u, expired, err = s.useToken(ctx, tx, r)
 		return err
@@ -106,7 +106,7 @@ func (s *Store) useToken(ctx context.Context, tx *sqlx.Tx, r tenancy.UseToken) (
 		purposes[i] = string(p)
 	}
 	var t tokenRow
-	spend := s.sb().Delete(tokensTable).
+	spend := s.base.Builder().Delete(tokensTable).
 		Where(sq.Eq{"platform_id": r.PlatformID, "hash": r.Hash, "purpose": purposes}).
 		Suffix("RETURNING " + strings.Join(tokenColumns, ", "))
 	if err := sqlkit.Get(ctx, tx, &t, spend); err != nil {
@@ -115,13 +115,13 @@ func (s *Store) useToken(ctx context.Context, tx *sqlx.Tx, r tenancy.UseToken) (
 	if !r.Now.Before(t.ExpiresAt.Time) {
 		return tenancy.User{}, true, nil
 	}
-	others := s.sb().Delete(tokensTable).
+	others := s.base.Builder().Delete(tokensTable).
 		Where(sq.Eq{"platform_id": r.PlatformID, "user_id": t.UserID, "purpose": t.Purpose})
 	if err := sqlkit.Exec(ctx, tx, others); err != nil {
 		return tenancy.User{}, false, err
 	}
 	var row userRow
-	up := s.sb().Update(usersTable).
+	up := s.base.Builder().Update(usersTable).
 		Set("password_hash", r.PasswordHash).Set("updated_at", s.tm(r.Now)).
 		Set("version", sq.Expr("version + 1")).
 		Where(sq.Eq{"platform_id": r.PlatformID, "id": t.UserID}).
@@ -136,5 +136,5 @@ func (s *Store) useToken(ctx context.Context, tx *sqlx.Tx, r tenancy.UseToken) (
 	if ev.ActorID == "" {
 		ev.ActorID = row.ID
 	}
-	return row.user(), false, s.writeEvents(ctx, tx, ev)
+	return row.user(), false, s.base.WriteEvents(ctx, tx, ev)
 }

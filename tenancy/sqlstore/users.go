@@ -18,11 +18,11 @@ import (
 // partial unique index decides, also between racing inserts); a missing
 // platform is tenancy.ErrNotFound.
 func (s *Store) InsertUser(ctx context.Context, u tenancy.User, ev audit.Event) error {
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		if err := s.insertUser(ctx, tx, u); err != nil {
 			return err
 		}
-		return s.writeEvents(ctx, tx, ev)
+		return s.base.WriteEvents(ctx, tx, ev)
 	})
 	return fail("insert user", err)
 }
@@ -30,9 +30,9 @@ func (s *Store) InsertUser(ctx context.Context, u tenancy.User, ev audit.Event) 
 // GetUser returns the user, deleted ones included, or tenancy.ErrNotFound.
 func (s *Store) GetUser(ctx context.Context, platformID, userID string) (tenancy.User, error) {
 	var r userRow
-	q := s.sb().Select(userColumns...).From(usersTable).
+	q := s.base.Builder().Select(userColumns...).From(usersTable).
 		Where(sq.Eq{"platform_id": platformID, "id": userID})
-	if err := sqlkit.Get(ctx, s.db, &r, q); err != nil {
+	if err := sqlkit.Get(ctx, s.base.DB, &r, q); err != nil {
 		return tenancy.User{}, fail("get user", err)
 	}
 	return r.user(), nil
@@ -43,11 +43,11 @@ func (s *Store) GetUser(ctx context.Context, platformID, userID string) (tenancy
 // greater ID on a tie); tenancy.ErrNotFound when neither exists.
 func (s *Store) GetUserByEmail(ctx context.Context, platformID, email string) (tenancy.User, error) {
 	var r userRow
-	q := s.sb().Select(userColumns...).From(usersTable).
+	q := s.base.Builder().Select(userColumns...).From(usersTable).
 		Where(sq.Eq{"platform_id": platformID, "email": email}).
 		OrderBy("CASE WHEN status = 'deleted' THEN 1 ELSE 0 END", "updated_at DESC", "id DESC").
 		Limit(1)
-	if err := sqlkit.Get(ctx, s.db, &r, q); err != nil {
+	if err := sqlkit.Get(ctx, s.base.DB, &r, q); err != nil {
 		return tenancy.User{}, fail("get user by email", err)
 	}
 	return r.user(), nil
@@ -59,8 +59,8 @@ func (s *Store) GetUserByEmail(ctx context.Context, platformID, email string) (t
 // tenancy.ErrStale when its version moved, tenancy.ErrConflict when the
 // email is held by another user that is not deleted.
 func (s *Store) UpdateUser(ctx context.Context, u tenancy.User, ev audit.Event) error {
-	err := s.db.InTx(ctx, func(tx *sqlx.Tx) error {
-		up := s.sb().Update(usersTable).SetMap(map[string]any{
+	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		up := s.base.Builder().Update(usersTable).SetMap(map[string]any{
 			"email": u.Email, "name": u.Name, "name_key": foldKey(u.Name), "role": string(u.Role),
 			"status": string(u.Status), "password_hash": u.PasswordHash,
 			"updated_at": s.tm(u.UpdatedAt), "version": u.Version,
@@ -68,7 +68,7 @@ func (s *Store) UpdateUser(ctx context.Context, u tenancy.User, ev audit.Event) 
 		if err := s.guarded(ctx, tx, up, usersTable, u.PlatformID, u.ID); err != nil {
 			return err
 		}
-		return s.writeEvents(ctx, tx, ev)
+		return s.base.WriteEvents(ctx, tx, ev)
 	})
 	return fail("update user", err)
 }
@@ -82,7 +82,7 @@ func (s *Store) guarded(ctx context.Context, tx *sqlx.Tx, up sq.UpdateBuilder, t
 		return err
 	}
 	var version int64
-	q := s.sb().Select("version").From(table).Where(sq.Eq{"platform_id": platformID, "id": id})
+	q := s.base.Builder().Select("version").From(table).Where(sq.Eq{"platform_id": platformID, "id": id})
 	err = sqlkit.Get(ctx, tx, &version, q)
 	if errors.Is(err, sql.ErrNoRows) {
 		return sqlkit.Errorf(tenancy.ErrNotFound, "%s %q", nouns[table], id)
