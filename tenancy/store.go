@@ -120,7 +120,8 @@ type AccountStore interface {
 	// tags, members, allocations (returned to their pools), operator
 	// assignments, grants, activity, and its SSO secret. Users left with no membership and no platform role become
 	// UserDeleted with their name cleared, their version bumped, UpdatedAt
-	// set to r.Now and their password tokens deleted (their email and
+	// set to r.Now, and their password tokens and the grants they held on
+	// other accounts deleted (their email and
 	// password hash stay, so a login is told why it fails). It returns those
 	// users' IDs. ErrNotFound when missing.
 	DeleteAccount(ctx context.Context, r DeleteAccount) (DeletedAccount, error)

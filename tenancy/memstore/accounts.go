@@ -123,8 +123,23 @@ func (s *Store) DeleteAccount(ctx context.Context, r tenancy.DeleteAccount) (ten
 		u.Status, u.Name, u.UpdatedAt, u.Version = tenancy.UserDeleted, "", now, u.Version+1
 		pd.putUser(u)
 		pd.dropTokens(id, nil)
+		pd.dropGrantsOf(id)
 	}
 	return tenancy.DeletedAccount{Account: cloneAccount(acc), DeletedUserIDs: orphans}, nil
+}
+
+// dropGrantsOf removes every grant a user holds, on any account.
+func (pd *platformData) dropGrantsOf(userID string) {
+	for accountID, gs := range pd.grants {
+		for k, g := range gs {
+			if g.UserID == userID {
+				delete(gs, k)
+			}
+		}
+		if len(gs) == 0 {
+			delete(pd.grants, accountID)
+		}
+	}
 }
 
 // account returns the stored account, if it exists. The caller holds the

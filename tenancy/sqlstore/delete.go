@@ -93,7 +93,8 @@ func (s *Store) releaseAllocations(ctx context.Context, tx *sqlx.Tx, r tenancy.D
 
 // retireOrphans marks deleted those of userIDs that are not deleted, hold
 // no platform role and are left with no membership, clears their names and
-// removes their tokens. It returns their IDs in ascending order.
+// removes their tokens and the grants they held on other accounts. It
+// returns their IDs in ascending order.
 func (s *Store) retireOrphans(ctx context.Context, tx *sqlx.Tx, r tenancy.DeleteAccount, userIDs []string) ([]string, error) {
 	if len(userIDs) == 0 {
 		return nil, nil
@@ -114,8 +115,13 @@ func (s *Store) retireOrphans(ctx context.Context, tx *sqlx.Tx, r tenancy.Delete
 		return nil, nil
 	}
 	slices.Sort(ids)
-	del := s.base.Builder().Delete(tokensTable).Where(sq.Eq{"platform_id": r.PlatformID, "user_id": ids})
-	return ids, sqlkit.Exec(ctx, tx, del)
+	for _, table := range []string{tokensTable, grantsTable} {
+		del := s.base.Builder().Delete(table).Where(sq.Eq{"platform_id": r.PlatformID, "user_id": ids})
+		if err := sqlkit.Exec(ctx, tx, del); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
 }
 
 // lockRows takes row locks (mode "FOR UPDATE" or "FOR SHARE") on the rows

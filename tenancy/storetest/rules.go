@@ -46,6 +46,7 @@ func serviceSuite(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"ActivityAndFigures", testActivityAndFigures},
 		{"LinkScreening", testLinkScreening},
 		{"SSO", testSSO},
+		{"DeleteDropsGrants", testDeleteDropsGrants},
 	}
 	conformance.Run(t, "Service/", tests, newHarness)
 }

@@ -309,3 +309,22 @@ func testLinkScreening(t *testing.T, h Harness) {
 	_, err = p.svc.MaySendLinks(ctx, p.id, uuid.NewString())
 	require.ErrorIs(t, err, tenancy.ErrNotFound)
 }
+
+// testDeleteDropsGrants: a manager whose only account is deleted loses the
+// access they held to other accounts' resources, and the "Shared" badge
+// goes with it.
+func testDeleteDropsGrants(t *testing.T, h Harness) {
+	p := newPlatform(t, h, nil)
+	owner := p.as(p.owner)
+	manager := p.account(tenancy.CreateAccountParams{})
+	_, err := p.svc.GrantAccess(p.as(p.customer), tenancy.GrantParams{PlatformID: p.id, AccountID: p.acc.ID, ResourceID: "bot-1", UserID: manager.PrimaryAdmin.ID})
+	require.NoError(t, err)
+	_, err = p.svc.DeleteAccount(owner, p.id, manager.Account.ID)
+	require.NoError(t, err)
+	grants, err := p.svc.Grants(owner, tenancy.GrantQuery{PlatformID: p.id, UserID: manager.PrimaryAdmin.ID})
+	require.NoError(t, err)
+	assert.Empty(t, grants)
+	shared, err := p.svc.SharedResources(owner, p.id, p.acc.ID)
+	require.NoError(t, err)
+	assert.Empty(t, shared)
+}
