@@ -30,8 +30,10 @@ type Store interface {
 	// ErrNotFound when missing.
 	End(ctx context.Context, e End) (Session, error)
 	// EndAll ends, at e.At for e.Reason, every session of the platform not
-	// ended yet that matches e, writing e.Event(session) for each, all in
-	// one transaction, and returns them (ended) in StartedAt then ID order.
+	// ended yet that matches e (all of them when e names no account and no
+	// user), writing e.Event(session) for each, all in one transaction, and
+	// returns them (ended) in StartedAt then ID order. With e.Limit, the
+	// first Limit sessions in that order are ended.
 	EndAll(ctx context.Context, e EndAll) ([]Session, error)
 	// List returns up to q.Limit sessions matching q, newest first
 	// (StartedAt then ID, descending), strictly after q.After when set.
@@ -64,7 +66,9 @@ type EndAll struct {
 	At     time.Time
 	Reason EndReason
 	// Event builds the audit event of each session ended (already ended,
-	// with EndedAt and EndReason set).
+	// with EndedAt and EndReason set). It must be a pure function that does
+	// not call the Store: a store may call it under its lock, or more than
+	// once when it retries a transaction.
 	Event func(Session) audit.Event
 }
 

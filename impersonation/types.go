@@ -98,6 +98,8 @@ const (
 	// EndUserClosed is the actor's or the subject's user disabled,
 	// demoted or deleted (EndUser).
 	EndUserClosed EndReason = "user_closed"
+	// EndRevoked is staff ending someone's session (Revoke).
+	EndRevoked EndReason = "revoked"
 )
 
 // Session is one impersonation: an actor acting as a subject in an
