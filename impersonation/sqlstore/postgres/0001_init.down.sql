@@ -1,0 +1,1 @@
+DROP TABLE tenantry_impersonation_sessions;
