@@ -24,9 +24,8 @@ type Theme struct {
 	UpdatedAt   time.Time
 }
 
-// Colors is the colour scheme of the key areas of the dashboard, each a
-// background with the text colour drawn on it (links and body text are
-// drawn on Background). Empty means the default
+// Colors is the colour scheme of the key areas of the dashboard: each area
+// a background with the text colour drawn on it. Empty means the default
 // (or, in an account's theme, the platform's).
 type Colors struct {
 	Sidebar     string
@@ -37,8 +36,10 @@ type Colors struct {
 	StatusText  string
 	Toggle      string
 	ToggleText  string
-	Link        string
-	LinkText    string
-	Background  string
-	Text        string
+	// Link is the colour of links, drawn on Background; LinkText is the
+	// text drawn on a Link-coloured fill (a selected tab, a link button).
+	Link       string
+	LinkText   string
+	Background string
+	Text       string
 }
