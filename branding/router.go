@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -51,6 +52,10 @@ type Router struct {
 
 	mu     sync.RWMutex
 	routes map[string]routeEntry
+	// listening is set while Listen runs: changes then arrive as
+	// notifications and Listen's sweeper enforces the TTL, so a warm
+	// lookup reads no clock.
+	listening atomic.Bool
 }
 
 type routeEntry struct {
@@ -92,15 +97,16 @@ func (r *Router) elapsed() time.Duration {
 
 // Lookup returns where host (canonical, as RequestHost gives it) leads:
 // ErrUnknownHost for a host of no platform or one not verified yet. A warm
-// lookup is a map read: no query, no allocation.
+// lookup is a map read: no query, no allocation, and while Listen runs not
+// even a clock read.
 func (r *Router) Lookup(ctx context.Context, host string) (HostRoute, error) {
-	now := r.elapsed()
 	r.mu.RLock()
 	e, ok := r.routes[host]
 	r.mu.RUnlock()
-	if ok && now-e.loaded < r.cfg.TTL {
+	if ok && (r.listening.Load() || r.elapsed()-e.loaded < r.cfg.TTL) {
 		return e.route, e.err
 	}
+	now := r.elapsed()
 	route, err := r.load(ctx, host)
 	if err != nil && !errors.Is(err, ErrUnknownHost) {
 		return HostRoute{}, fmt.Errorf("branding: route %s: %w", host, err)
@@ -138,10 +144,14 @@ func (r *Router) load(ctx context.Context, host string) (HostRoute, error) {
 }
 
 // Invalidate forgets the routes of a platform, and every unknown host (one
-// may just have been added).
+// may just have been added). Everything ("*") forgets all routes.
 func (r *Router) Invalidate(platformID string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if platformID == Everything {
+		clear(r.routes)
+		return
+	}
 	for h, e := range r.routes {
 		if e.err != nil || e.route.PlatformID == platformID {
 			delete(r.routes, h)
@@ -149,16 +159,58 @@ func (r *Router) Invalidate(platformID string) {
 	}
 }
 
+// Everything is the platform ID a ChangeListener passes when any platform
+// may have changed (after its connection was lost and found again).
+const Everything = "*"
+
+// expire forgets the routes loaded a TTL ago or more.
+func (r *Router) expire() {
+	now := r.elapsed()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for h, e := range r.routes {
+		if now-e.loaded >= r.cfg.TTL {
+			delete(r.routes, h)
+		}
+	}
+}
+
 // Listen invalidates the router whenever any process changes a domain
 // through a Store on the same database, until ctx ends; ready is called
-// once it listens. The Store must implement ChangeListener (both
+// once it listens. While it runs, routes are trusted until a notification
+// or the TTL (enforced by a sweeper every half TTL) removes them, and
+// lookups skip the clock. The Store must implement ChangeListener (both
 // sqlstore and memstore do). Run it in a goroutine.
 func (r *Router) Listen(ctx context.Context, ready func()) error {
 	l, ok := r.store.(ChangeListener)
 	if !ok {
 		return errors.New("branding: router listen: the store cannot notify changes; the TTL alone bounds staleness")
 	}
-	return l.ListenChanges(ctx, ready, r.Invalidate)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go r.sweep(ctx)
+	defer r.listening.Store(false)
+	return l.ListenChanges(ctx, func() {
+		r.listening.Store(true)
+		if ready != nil {
+			ready()
+		}
+	}, r.Invalidate)
+}
+
+// sweep enforces the TTL while Listen runs, every half TTL, so that a
+// route stays no longer than the TTL even if a notification were lost.
+func (r *Router) sweep(ctx context.Context) {
+	t := time.NewTicker(r.cfg.TTL / 2)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			r.expire()
+		}
+	}
 }
 
 type platformKey struct{}

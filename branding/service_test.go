@@ -191,3 +191,8 @@ func TestServiceLogo(t *testing.T) {
 	require.Equal(t, png, got.Data)
 	require.Equal(t, []string{"branding.logo.set", "branding.logo.set", "branding.logo.remove"}, f.actions(t))
 }
+
+// withPlatformPrincipal acts as an admin of platform pid.
+func withPlatformPrincipal(pid string) context.Context {
+	return audit.WithPrincipal(context.Background(), audit.Principal{PlatformID: pid, UserID: "admin"})
+}

@@ -99,6 +99,8 @@ type LoginStore interface {
 type ChangeListener interface {
 	// ListenChanges calls fn with the platform ID for every domain change
 	// any process makes through a Store on the same database, until ctx
-	// ends. ready is called once the listener is subscribed.
+	// ends, and with Everything when changes may have been missed (after
+	// a lost connection is found again). ready is called once the
+	// listener is subscribed.
 	ListenChanges(ctx context.Context, ready func(), fn func(platformID string)) error
 }

@@ -1,0 +1,111 @@
+-- branding: themes, logos, custom domains, login settings and OAuth
+-- providers.
+-- Times are TIMESTAMPTZ (UTC, microseconds); booleans BOOLEAN. Keys are
+-- COLLATE "C", byte order, so that listings sort as Go compares strings.
+-- Every table is keyed by platform (see DESIGN.md "Scale") but for the one
+-- exception said at tenantry_branding_domains; no foreign key reaches
+-- another package's tables (platforms and accounts are tenancy's, known
+-- here only by ID). OAuth client secrets are stored only sealed
+-- (sealed_secret), never in clear.
+
+-- A platform's theme (account_id '') and the accounts' overrides; an
+-- empty text means "inherit". Colours are canonical "#rrggbb" or ''.
+CREATE TABLE tenantry_branding_themes (
+    platform_id        TEXT COLLATE "C" NOT NULL,
+    account_id         TEXT COLLATE "C" NOT NULL DEFAULT '', -- '' for the platform's own
+    color_sidebar      TEXT NOT NULL DEFAULT '',
+    color_sidebar_text TEXT NOT NULL DEFAULT '',
+    color_button       TEXT NOT NULL DEFAULT '',
+    color_button_text  TEXT NOT NULL DEFAULT '',
+    color_status       TEXT NOT NULL DEFAULT '',
+    color_status_text  TEXT NOT NULL DEFAULT '',
+    color_toggle       TEXT NOT NULL DEFAULT '',
+    color_toggle_text  TEXT NOT NULL DEFAULT '',
+    color_link         TEXT NOT NULL DEFAULT '',
+    color_link_text    TEXT NOT NULL DEFAULT '',
+    color_background   TEXT NOT NULL DEFAULT '',
+    color_text         TEXT NOT NULL DEFAULT '',
+    product_name       TEXT NOT NULL DEFAULT '',
+    support_email      TEXT NOT NULL DEFAULT '',
+    email_sender_name  TEXT NOT NULL DEFAULT '',
+    logo_link_url      TEXT NOT NULL DEFAULT '',
+    version            BIGINT NOT NULL,
+    updated_at         TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (platform_id, account_id)
+);
+
+-- A platform's logo (account_id '') and the accounts' own; one row each,
+-- replaced whole. sha256 is the hex digest of data (ETags).
+CREATE TABLE tenantry_branding_logos (
+    platform_id  TEXT COLLATE "C" NOT NULL,
+    account_id   TEXT COLLATE "C" NOT NULL DEFAULT '', -- '' for the platform's own
+    content_type TEXT NOT NULL,
+    data         BYTEA NOT NULL,
+    sha256       TEXT NOT NULL,
+    updated_at   TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (platform_id, account_id)
+);
+
+-- Custom domains (and each platform's default host). Hosts are canonical
+-- (branding.NormalizeHost): lower-case ASCII, no trailing dot.
+CREATE TABLE tenantry_branding_domains (
+    platform_id        TEXT COLLATE "C" NOT NULL,
+    host               TEXT COLLATE "C" NOT NULL,
+    is_default         BOOLEAN NOT NULL DEFAULT FALSE,
+    verification_token TEXT NOT NULL DEFAULT '', -- public by nature
+    verified_at        TIMESTAMPTZ,              -- NULL until verified
+    is_primary         BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at         TIMESTAMPTZ NOT NULL,
+    version            BIGINT NOT NULL,
+    -- Domains of a platform, by host.
+    PRIMARY KEY (platform_id, host),
+    -- A host belongs to one platform only, verified or not, whichever
+    -- platform claims it: the one unique key of tenantry that does not
+    -- start with platform_id, on purpose. It is also the routing lookup
+    -- (LookupHost), which finds a request's platform from its host and so
+    -- cannot know the platform first. Under a distributed PostgreSQL
+    -- (Citus) this small table would be a reference table, copied whole
+    -- to every node, rather than distributed by platform_id.
+    CONSTRAINT tenantry_branding_domains_host_key UNIQUE (host)
+);
+
+-- At most one primary domain per platform, whatever the writers: UpdateDomain
+-- clears the old primary before it sets the new one. It also serves
+-- LookupHost's read of the platform's primary host.
+CREATE UNIQUE INDEX tenantry_branding_domains_one_primary_key
+    ON tenantry_branding_domains (platform_id)
+    WHERE is_primary;
+
+-- A platform's login methods other than its OAuth providers; no row means
+-- the defaults (branding.DefaultLoginSettings).
+CREATE TABLE tenantry_branding_login (
+    platform_id       TEXT COLLATE "C" NOT NULL PRIMARY KEY,
+    password          BOOLEAN NOT NULL, -- email-and-password login enabled (no password is stored here)
+    self_registration BOOLEAN NOT NULL,
+    version           BIGINT NOT NULL,
+    updated_at        TIMESTAMPTZ NOT NULL
+);
+
+-- OAuth 2.0 / OpenID Connect login providers. name_key is the name
+-- lower-cased, so that a name is unique on the platform in any case; its
+-- key also lists a platform's providers by name, case-insensitively. The client secret is stored only
+-- sealed (XChaCha20-Poly1305 under the host's key), in sealed_secret.
+CREATE TABLE tenantry_branding_providers (
+    platform_id   TEXT COLLATE "C" NOT NULL,
+    id            TEXT COLLATE "C" NOT NULL,
+    name          TEXT COLLATE "C" NOT NULL,
+    name_key      TEXT COLLATE "C" NOT NULL,
+    client_id     TEXT NOT NULL DEFAULT '',
+    sealed_secret BYTEA NOT NULL,
+    auth_url      TEXT NOT NULL DEFAULT '',
+    token_url     TEXT NOT NULL DEFAULT '',
+    userinfo_url  TEXT NOT NULL DEFAULT '',
+    issuer_url    TEXT NOT NULL DEFAULT '',
+    scopes        TEXT NOT NULL DEFAULT '[]', -- JSON array, as given
+    enabled       BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at    TIMESTAMPTZ NOT NULL,
+    updated_at    TIMESTAMPTZ NOT NULL,
+    version       BIGINT NOT NULL,
+    PRIMARY KEY (platform_id, id),
+    CONSTRAINT tenantry_branding_providers_name_key UNIQUE (platform_id, name_key)
+);
