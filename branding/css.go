@@ -82,39 +82,61 @@ func MergeTheme(platform, account Theme) Theme {
 // shown.
 func StylesheetHandler(load func(r *http.Request) (Theme, error)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			h.Set("Allow", "GET, HEAD")
-			http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
-			return
-		}
-		t, err := load(r)
-		if err != nil {
-			h.Set("Cache-Control", "no-store")
-			code := http.StatusInternalServerError
-			if errors.Is(err, ErrNotFound) {
-				code = http.StatusNotFound
-			}
-			http.Error(w, http.StatusText(code), code)
-			return
-		}
-		body := t.CSS()
-		sum := sha256.Sum256(body)
-		etag := `"` + hex.EncodeToString(sum[:16]) + `"`
-		h.Set("ETag", etag)
-		h.Set("Cache-Control", "public, max-age=300")
-		if etagMatches(r.Header.Values("If-None-Match"), etag) {
-			w.WriteHeader(http.StatusNotModified)
-			return
-		}
-		h.Set("Content-Type", "text/css; charset=utf-8")
-		h.Set("Content-Length", strconv.Itoa(len(body)))
-		w.WriteHeader(http.StatusOK)
-		if r.Method != http.MethodHead {
-			_, _ = w.Write(body)
-		}
+		serveAsset(w, r, func() (asset, error) {
+			t, err := load(r)
+			return asset{body: t.CSS(), contentType: "text/css; charset=utf-8"}, err
+		})
 	})
+}
+
+// asset is a small file served with caching headers.
+type asset struct {
+	body        []byte
+	contentType string
+	// csp, when set, is the Content-Security-Policy the body is served
+	// under.
+	csp string
+}
+
+// serveAsset answers GET and HEAD with the asset load returns: a strong
+// ETag (hash of the bytes) and 304 for a matching If-None-Match, five
+// minutes of public caching, nosniff; ErrNotFound is a 404 and any other
+// error a 500 that does not show it.
+func serveAsset(w http.ResponseWriter, r *http.Request, load func() (asset, error)) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		h.Set("Allow", "GET, HEAD")
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		return
+	}
+	a, err := load()
+	if err != nil {
+		h.Set("Cache-Control", "no-store")
+		code := http.StatusInternalServerError
+		if errors.Is(err, ErrNotFound) {
+			code = http.StatusNotFound
+		}
+		http.Error(w, http.StatusText(code), code)
+		return
+	}
+	sum := sha256.Sum256(a.body)
+	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "public, max-age=300")
+	if etagMatches(r.Header.Values("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", a.contentType)
+	h.Set("Content-Length", strconv.Itoa(len(a.body)))
+	if a.csp != "" {
+		h.Set("Content-Security-Policy", a.csp)
+	}
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(a.body)
+	}
 }
 
 // etagMatches reports whether an If-None-Match header (its values, each a
