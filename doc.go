@@ -1,8 +1,7 @@
 // Package tenantry is the account side of a white-label owner portal, as a
 // library: platforms run by resellers, their customer accounts, users and
 // team members, credentials and account states, and the history of every
-// change — with quotas, licenses, invitations, impersonation and branding
-// joining as the project grows. The host keeps its own product (chatbots,
+// change — with quotas, licenses, invitations, impersonation and branding. The host keeps its own product (chatbots,
 // conversations); tenantry keeps the accounts.
 //
 // # Packages
@@ -12,6 +11,10 @@
 //     every chatbot message.
 //   - invites: invitations by email, accepted once by the invited person;
 //     invites/smtp sends them.
+//   - impersonation: "log in as" a customer, under one policy, with a
+//     banner, an exit and a full trail.
+//   - branding: colours, logos, custom domains and host routing, login
+//     methods and OAuth providers.
 //   - audit: the history every package writes to, and the acting
 //     principal carried in the context.
 //
