@@ -1,8 +1,9 @@
 // Package tenantry is the account side of a white-label owner portal, as a
 // library: platforms run by resellers, their customer accounts, users and
-// team members, credentials and account states, and the history of every
-// change — with quotas, licenses, invitations, impersonation and branding. The host keeps its own product (chatbots,
-// conversations); tenantry keeps the accounts.
+// team members, credentials and account states, quotas, licenses,
+// invitations, impersonation, branding, and the history of every change.
+// The host keeps its own product (chatbots, conversations); tenantry keeps
+// the accounts.
 //
 // # Packages
 //
