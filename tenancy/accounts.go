@@ -314,8 +314,10 @@ func (a actor) mayEditAccount(acc Account, e AccountEdit) error {
 // changeAccount runs an authorised read-modify-write of one account,
 // retried on ErrStale, recording what changed.
 func (s *Service) changeAccount(ctx context.Context, platformID, accountID, action string, mutate func(*Account) error) (Account, error) {
-	var out Account
+	var out, was Account
+	changedAny := false
 	err := retryStale(func() error {
+		changedAny = false
 		acc, err := s.store.GetAccount(ctx, platformID, accountID)
 		if err != nil {
 			return err
@@ -337,8 +339,11 @@ func (s *Service) changeAccount(ctx context.Context, platformID, accountID, acti
 		if err := s.store.UpdateAccount(ctx, acc, ev); err != nil {
 			return err
 		}
-		out = acc
+		out, was, changedAny = acc, before, true
 		return nil
 	})
+	if err == nil && changedAny && s.cfg.OnAccountChanged != nil {
+		s.cfg.OnAccountChanged(ctx, AccountChange{Action: action, Before: was, After: out})
+	}
 	return out, err
 }

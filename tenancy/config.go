@@ -52,6 +52,17 @@ type Config struct {
 	// account deleted, so the host can drop its own data (bots,
 	// conversations). Errors are the host's to handle; deletion is final.
 	OnAccountDeleted func(ctx context.Context, d AccountDeleted)
+	// OnAccountChanged is told, after the change is committed, about every
+	// change of an account made through the Service (disabled, locked,
+	// secure, test expiry, details...), so that what depends on it can
+	// follow at once: the tenantry façade ends impersonation sessions,
+	// revokes pending invitations and tells the licensing gate. It runs in
+	// the caller's goroutine; keep it quick.
+	OnAccountChanged func(ctx context.Context, c AccountChange)
+	// OnUserChanged is told, after the change is committed, about every
+	// change of a user made through the Service (role, status, email,
+	// password...).
+	OnUserChanged func(ctx context.Context, c UserChange)
 
 	// DefaultAllocations are the allocations every new account gets, by
 	// resource, each drawn from its pool when the resource has one.
@@ -92,6 +103,22 @@ type OwnerDemotion struct {
 	// UserID is the owner to demote, NewRole the role they would get.
 	UserID  string
 	NewRole Role
+}
+
+// AccountChange is an account before and after a committed change.
+type AccountChange struct {
+	// Action is the audit action of the change ("account.lock", ...).
+	Action string
+	Before Account
+	After  Account
+}
+
+// UserChange is a user before and after a committed change.
+type UserChange struct {
+	// Action is the audit action of the change ("user.set_role", ...).
+	Action string
+	Before User
+	After  User
 }
 
 // AccountDeleted tells the host an account is gone.

@@ -327,8 +327,10 @@ func (a actor) maySelfOrManage(target User) error {
 // updateUser runs a read-modify-write of one user, retried on ErrStale,
 // recording what changed. mutate returns an error to refuse the change.
 func (s *Service) updateUser(ctx context.Context, platformID, userID, action string, mutate func(*User) error) (User, error) {
-	var out User
+	var out, was User
+	changedAny := false
 	err := retryStale(func() error {
+		changedAny = false
 		u, err := s.store.GetUser(ctx, platformID, userID)
 		if err != nil {
 			return err
@@ -351,9 +353,12 @@ func (s *Service) updateUser(ctx context.Context, platformID, userID, action str
 		if err := s.store.UpdateUser(ctx, u, ev); err != nil {
 			return err
 		}
-		out = u
+		out, was, changedAny = u, before, true
 		return nil
 	})
+	if err == nil && changedAny && s.cfg.OnUserChanged != nil {
+		s.cfg.OnUserChanged(ctx, UserChange{Action: action, Before: was, After: out})
+	}
 	return out, err
 }
 
