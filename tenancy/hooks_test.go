@@ -47,3 +47,33 @@ func TestChangeHooks(t *testing.T) {
 	require.Equal(t, tenancy.UserActive, users[1].Before.Status)
 	require.Equal(t, tenancy.UserDisabled, users[1].After.Status)
 }
+
+// TestAddMemberSeatHeld: a member added in a seat an invitation held uses
+// no more of the team quota, and only the system may say so.
+func TestAddMemberSeatHeld(t *testing.T) {
+	svc := tenancy.New(memstore.New(nil), nil)
+	sys := audit.WithPrincipal(context.Background(), audit.System("test"))
+	p, err := svc.CreatePlatform(sys, tenancy.CreatePlatformParams{Name: "P"})
+	require.NoError(t, err)
+	created, err := svc.CreateAccount(sys, tenancy.CreateAccountParams{PlatformID: p.ID, Name: "Acme", Email: "a@acme.example"})
+	require.NoError(t, err)
+	acc := created.Account
+	m, err := svc.CreateUser(sys, tenancy.CreateUserParams{PlatformID: p.ID, Email: "m@acme.example", Name: "M"})
+	require.NoError(t, err)
+	_, err = svc.UseQuota(sys, p.ID, acc.ID, tenancy.ResourceTeamMembers, 1) // the invitation's hold
+	require.NoError(t, err)
+
+	primary := audit.WithPrincipal(context.Background(), audit.Principal{PlatformID: p.ID, UserID: created.PrimaryAdmin.ID})
+	_, err = svc.AddMember(primary, tenancy.AddMemberParams{PlatformID: p.ID, AccountID: acc.ID, UserID: m.User.ID, SeatHeld: true})
+	require.ErrorIs(t, err, tenancy.ErrForbidden)
+
+	_, err = svc.AddMember(sys, tenancy.AddMemberParams{PlatformID: p.ID, AccountID: acc.ID, UserID: m.User.ID, SeatHeld: true})
+	require.NoError(t, err)
+	allocs, err := svc.Allocations(sys, p.ID, acc.ID)
+	require.NoError(t, err)
+	for _, a := range allocs {
+		if a.Resource == tenancy.ResourceTeamMembers {
+			require.Equal(t, int64(1), a.Used, "the held seat, not a second one")
+		}
+	}
+}

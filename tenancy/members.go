@@ -16,6 +16,11 @@ type AddMemberParams struct {
 	AccountID   string
 	UserID      string
 	Permissions []string
+	// SeatHeld says the member's team seat is already in use: a pending
+	// team-member invitation held it (UseQuota) and the member now takes
+	// it, so none more is used. Only a system principal may set it (the
+	// façade, accepting an invitation).
+	SeatHeld bool
 }
 
 // AddMember adds a team member to an account. Staff who may manage the
@@ -26,9 +31,12 @@ func (s *Service) AddMember(ctx context.Context, p AddMemberParams) (Member, err
 	if err != nil {
 		return Member{}, fmt.Errorf(op, err)
 	}
-	acc, _, err := s.accountForTeamChange(ctx, p.PlatformID, p.AccountID)
+	acc, a, err := s.accountForTeamChange(ctx, p.PlatformID, p.AccountID)
 	if err != nil {
 		return Member{}, fmt.Errorf(op, err)
+	}
+	if p.SeatHeld && !a.system() {
+		return Member{}, fmt.Errorf(op, fmt.Errorf("%w: only a system principal adds a member in a seat already held", ErrForbidden))
 	}
 	u, err := s.store.GetUser(ctx, p.PlatformID, p.UserID)
 	if err == nil && u.Status == UserDeleted {
@@ -41,7 +49,11 @@ func (s *Service) AddMember(ctx context.Context, p AddMemberParams) (Member, err
 	ev := s.event(ctx, acc.PlatformID, "member.add")
 	ev.AccountID, ev.TargetType, ev.TargetID = acc.ID, "user", u.ID
 	ev.Changes = changed("permissions", "", strings.Join(perms, ", "))
-	err = s.store.InsertMember(ctx, NewMember{Member: m, Quota: &QuotaUse{Resource: ResourceTeamMembers, N: 1}, Event: ev})
+	nm := NewMember{Member: m, Quota: &QuotaUse{Resource: ResourceTeamMembers, N: 1}, Event: ev}
+	if p.SeatHeld {
+		nm.Quota = nil
+	}
+	err = s.store.InsertMember(ctx, nm)
 	if err != nil {
 		return Member{}, fmt.Errorf(op, err)
 	}
