@@ -121,3 +121,16 @@ func (s *Service) Expire(ctx context.Context, platformID string) (int, error) {
 		after = &Cursor{CreatedAt: last.CreatedAt, ID: last.ID}
 	}
 }
+
+// Preview returns the invitation a link's token opens, for the page the
+// link leads to ("Acme invites you to join ..."), without accepting it.
+// The token holder was sent the invitation, so nothing is revealed to
+// them; an unknown token is ErrNotFound, and the invitation's state says
+// whether it can still be accepted (StatusAt).
+func (s *Service) Preview(ctx context.Context, platformID, token string) (Invitation, error) {
+	inv, err := s.byToken(ctx, platformID, token)
+	if err != nil {
+		return Invitation{}, fmt.Errorf("invites: preview: %w", err)
+	}
+	return inv, nil
+}
