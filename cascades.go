@@ -145,7 +145,8 @@ func (p *Portal) accountState(ctx context.Context, platformID, accountID string)
 		return licensing.AccountState{}, err
 	}
 	return licensing.AccountState{
-		Disabled: a.Status != tenancy.AccountActive, Locked: a.Locked, TestExpired: a.TestExpired(p.now()),
+		Disabled: a.Status != tenancy.AccountActive, Locked: a.Locked,
+		TestExpired: a.TestExpired(p.now()), TestExpiresAt: a.TestExpiresAt,
 	}, nil
 }
 

@@ -63,6 +63,10 @@ type AccountState struct {
 	Disabled    bool
 	Locked      bool
 	TestExpired bool
+	// TestExpiresAt, when set, is when the account's trial ends: the gate
+	// then refuses it from that instant on every check, without waiting
+	// to read the account again.
+	TestExpiresAt time.Time
 }
 
 // Defaults used when the matching Config field is zero.

@@ -112,7 +112,7 @@ func (e *gateEntry) refuse(now time.Time) Reason {
 		return ReasonAccountLocked
 	case e.state.Disabled:
 		return ReasonAccountDisabled
-	case e.state.TestExpired:
+	case e.state.TestExpired, !e.state.TestExpiresAt.IsZero() && !now.Before(e.state.TestExpiresAt):
 		return ReasonTestExpired
 	case e.refusal != ReasonNone:
 		return e.refusal
