@@ -188,7 +188,9 @@ func sanitizeSVG(data []byte) (out []byte, reason string, notSVG bool) {
 				}
 				return nil, "SVG has content after its root element", false
 			}
-			if skip > 0 || !svgTextElements[stack[len(stack)-1].name] {
+			// Empty text (an empty CDATA section) writes nothing, so that
+			// the element stays self-closing and sanitising is idempotent.
+			if skip > 0 || len(t) == 0 || !svgTextElements[stack[len(stack)-1].name] {
 				continue
 			}
 			openTop(&buf, stack)
