@@ -12,13 +12,14 @@ import (
 	"github.com/tenantry/tenantry/audit"
 	auditmem "github.com/tenantry/tenantry/audit/memstore"
 	"github.com/tenantry/tenantry/branding"
+	"github.com/tenantry/tenantry/internal/fanout"
 )
 
 // Store is an in-memory branding.Store and branding.ChangeListener, safe
 // for concurrent use. The zero value is not ready: use New.
 type Store struct {
 	events audit.Store
-	listen listeners
+	listen fanout.Hub[string]
 
 	mu sync.RWMutex
 	// platforms holds each platform's records, created on its first

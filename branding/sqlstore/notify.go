@@ -7,6 +7,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"github.com/tenantry/tenantry/branding"
+	"github.com/tenantry/tenantry/internal/pgnotify"
 )
 
 // Channel is the PostgreSQL notification channel of domain changes. Each
@@ -19,30 +20,26 @@ const Channel = "tenantry_branding"
 // No platform ID is "*".
 const Everything = branding.Everything
 
+// changes carries the domain changes (see internal/pgnotify): on Channel
+// on PostgreSQL, in process on SQLite. Each payload is a platform ID.
+var changes = pgnotify.New(pgnotify.Config[string]{
+	Name:       Channel,
+	Encode:     func(platformID string) string { return platformID },
+	Decode:     func(payload string) (string, bool) { return payload, true },
+	Everything: Everything,
+})
+
 // notifyTx, on PostgreSQL, queues a notification of platformID in tx;
 // PostgreSQL delivers it when tx commits, and not at all when it rolls
 // back. On SQLite it does nothing: see delivered.
 func (s *Store) notifyTx(ctx context.Context, tx *sqlx.Tx, platformID string) error {
-	if !s.pg() {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, Channel, platformID); err != nil {
-		return fmt.Errorf("notify: %w", err)
-	}
-	return nil
+	return changes.NotifyTx(ctx, s.base.DB, tx, platformID)
 }
 
 // delivered, on SQLite, tells this process's listeners of platformID once
 // its transaction has committed; on PostgreSQL the notification queued by
 // notifyTx reaches them through LISTEN, like those of other processes.
-func (s *Store) delivered(platformID string) {
-	if s.pg() {
-		return
-	}
-	if h := hubs.get(s.base.DB.DB.DB); h != nil {
-		h.deliver(platformID)
-	}
-}
+func (s *Store) delivered(platformID string) { changes.Delivered(s.base.DB, platformID) }
 
 // ListenChanges calls fn with the platform ID for every change to a
 // platform's domains (InsertDomain, UpdateDomain, DeleteDomain), until ctx
@@ -67,14 +64,9 @@ func (s *Store) delivered(platformID string) {
 // quick and safe for concurrent use. Another process writing to the same
 // SQLite file is not heard.
 func (s *Store) ListenChanges(ctx context.Context, ready func(), fn func(platformID string)) error {
-	if err := ctx.Err(); err != nil {
-		return err
+	err := changes.Listen(ctx, s.base.DB, ready, fn)
+	if err != nil && err != ctx.Err() {
+		return fmt.Errorf("branding: sqlstore: listen changes: %w", err)
 	}
-	if ready == nil {
-		ready = func() {}
-	}
-	if s.pg() {
-		return s.listenPG(ctx, ready, fn)
-	}
-	return hubs.listen(ctx, s.base.DB.DB.DB, ready, fn)
+	return err
 }

@@ -104,6 +104,20 @@ func TestPostgres(t *testing.T) {
 	assert.NotEqual(t, nameA, nameB)
 }
 
+// TestReopen checks that a reopened database is the same database, on a
+// pool of its own.
+func TestReopen(t *testing.T) {
+	t.Parallel()
+	a := testdb.Postgres(t)
+	b := testdb.Reopen(t, a)
+	require.NotSame(t, a.DB, b.DB)
+	_, err := a.Exec(`CREATE TABLE reopened (id int)`)
+	require.NoError(t, err)
+	var n int
+	require.NoError(t, b.Get(&n, `SELECT count(*) FROM reopened`))
+	assert.Zero(t, n)
+}
+
 // TestPostgresDropped checks that a test's database is dropped when the test
 // ends, even while a connection to it is still open.
 func TestPostgresDropped(t *testing.T) {

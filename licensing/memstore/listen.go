@@ -1,27 +1,10 @@
 package memstore
 
-import (
-	"context"
-	"sync"
-)
+import "context"
 
 // accountRef names an account of a platform whose licensing facts
 // changed; account "*" stands for every account of the platform.
 type accountRef struct{ platform, account string }
-
-// listeners holds the functions registered by ListenChanges.
-type listeners struct {
-	mu   sync.Mutex
-	next int
-	fns  map[int]*listener
-}
-
-// listener is one registered function; calls counts its calls in flight,
-// so that ListenChanges returns only once they are over.
-type listener struct {
-	fn    func(platformID, accountID string)
-	calls sync.WaitGroup
-}
 
 // NotifyChange tells this store's listeners that an account's facts
 // changed, synchronously (see ListenChanges). It fails only when ctx has
@@ -52,70 +35,9 @@ func (s *Store) NotifyChange(ctx context.Context, platformID, accountID string) 
 // since writers run in parallel. No call starts after ListenChanges has
 // returned.
 func (s *Store) ListenChanges(ctx context.Context, ready func(), fn func(platformID, accountID string)) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	l := &listener{fn: fn}
-	id := s.listen.add(l)
-	if ready != nil {
-		ready()
-	}
-	<-ctx.Done()
-	s.listen.remove(id)
-	l.calls.Wait()
-	return ctx.Err()
-}
-
-// add registers l and returns its ID.
-func (ls *listeners) add(l *listener) int {
-	ls.mu.Lock()
-	defer ls.mu.Unlock()
-	if ls.fns == nil {
-		ls.fns = map[int]*listener{}
-	}
-	ls.next++
-	ls.fns[ls.next] = l
-	return ls.next
-}
-
-// remove unregisters listener id; calls already started may still run.
-func (ls *listeners) remove(id int) {
-	ls.mu.Lock()
-	defer ls.mu.Unlock()
-	delete(ls.fns, id)
+	return s.listen.Listen(ctx, ready, func(r accountRef) { fn(r.platform, r.account) })
 }
 
 // notify calls every registered listener for every ref, in order. The
 // caller holds no store lock.
-func (s *Store) notify(refs []accountRef) {
-	if len(refs) == 0 {
-		return
-	}
-	s.listen.mu.Lock()
-	active := make([]*listener, 0, len(s.listen.fns))
-	for _, l := range s.listen.fns {
-		l.calls.Add(1)
-		active = append(active, l)
-	}
-	s.listen.mu.Unlock()
-	// Should a listener panic, the ones not yet called are released.
-	defer func() {
-		for _, l := range active {
-			l.calls.Done()
-		}
-	}()
-	for len(active) > 0 {
-		l := active[0]
-		active = active[1:]
-		l.deliver(refs)
-	}
-}
-
-// deliver calls l.fn for every ref, then marks the call done, even when fn
-// panics.
-func (l *listener) deliver(refs []accountRef) {
-	defer l.calls.Done()
-	for _, r := range refs {
-		l.fn(r.platform, r.account)
-	}
-}
+func (s *Store) notify(refs []accountRef) { s.listen.Deliver(refs...) }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tenantry/tenantry/audit"
 	auditmem "github.com/tenantry/tenantry/audit/memstore"
+	"github.com/tenantry/tenantry/internal/fanout"
 	"github.com/tenantry/tenantry/licensing"
 )
 
@@ -26,7 +27,7 @@ type Store struct {
 
 	// listen holds the functions registered by ListenChanges; it has its
 	// own lock, never held together with mu.
-	listen listeners
+	listen fanout.Hub[accountRef]
 }
 
 var (

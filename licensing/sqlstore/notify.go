@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/jmoiron/sqlx"
+
+	"github.com/tenantry/tenantry/internal/pgnotify"
 )
 
 // Channel is the PostgreSQL notification channel of licensing changes.
@@ -23,35 +25,26 @@ func parsePayload(p string) (ref accountRef, ok bool) {
 	return accountRef{platform, account}, ok
 }
 
+// changes carries the licensing changes (see internal/pgnotify): on
+// Channel on PostgreSQL, in process on SQLite.
+var changes = pgnotify.New(pgnotify.Config[accountRef]{
+	Name:       Channel,
+	Encode:     payload,
+	Decode:     parsePayload,
+	Everything: accountRef{"*", "*"},
+})
+
 // notifyTx, on PostgreSQL, queues a notification of every ref in tx, in
 // one statement; PostgreSQL delivers them when tx commits, and not at all
 // when it rolls back. On SQLite it does nothing: see delivered.
 func (s *Store) notifyTx(ctx context.Context, tx *sqlx.Tx, refs []accountRef) error {
-	if !s.pg() || len(refs) == 0 {
-		return nil
-	}
-	payloads := make([]string, len(refs))
-	for i, r := range refs {
-		payloads[i] = payload(r)
-	}
-	_, err := tx.ExecContext(ctx, `SELECT pg_notify('`+Channel+`', x) FROM unnest($1::text[]) AS x`, payloads)
-	if err != nil {
-		return fmt.Errorf("notify: %w", err)
-	}
-	return nil
+	return changes.NotifyTx(ctx, s.base.DB, tx, refs...)
 }
 
 // delivered, on SQLite, tells this process's listeners of refs once their
 // transaction has committed; on PostgreSQL the notifications queued by
 // notifyTx reach them through LISTEN, like those of other processes.
-func (s *Store) delivered(refs []accountRef) {
-	if s.pg() {
-		return
-	}
-	if h := hubs.get(s.base.DB.DB.DB); h != nil {
-		h.deliver(refs)
-	}
-}
+func (s *Store) delivered(refs []accountRef) { changes.Delivered(s.base.DB, refs...) }
 
 // NotifyChange tells every listener that an account's gate facts changed
 // (accountID "*": every account of the platform), for changes made outside
@@ -62,18 +55,9 @@ func (s *Store) delivered(refs []accountRef) {
 // the listeners of this process on the same *sqlx.DB (see ListenChanges);
 // it fails only when ctx has ended.
 func (s *Store) NotifyChange(ctx context.Context, platformID, accountID string) error {
-	ref := accountRef{platformID, accountID}
-	if s.pg() {
-		_, err := s.base.DB.ExecContext(ctx, `SELECT pg_notify($1, $2)`, Channel, payload(ref))
-		if err != nil {
-			return fmt.Errorf("licensing: sqlstore: notify change: %w", err)
-		}
-		return nil
-	}
-	if err := ctx.Err(); err != nil {
+	if err := changes.Notify(ctx, s.base.DB, accountRef{platformID, accountID}); err != nil {
 		return fmt.Errorf("licensing: sqlstore: notify change: %w", err)
 	}
-	s.delivered([]accountRef{ref})
 	return nil
 }
 
@@ -103,14 +87,9 @@ func (s *Store) NotifyChange(ctx context.Context, platformID, accountID string) 
 // fn must then be quick and safe for concurrent use. Another process
 // writing to the same SQLite file is not heard.
 func (s *Store) ListenChanges(ctx context.Context, ready func(), fn func(platformID, accountID string)) error {
-	if err := ctx.Err(); err != nil {
-		return err
+	err := changes.Listen(ctx, s.base.DB, ready, func(r accountRef) { fn(r.platform, r.account) })
+	if err != nil && err != ctx.Err() {
+		return fmt.Errorf("licensing: sqlstore: listen changes: %w", err)
 	}
-	if ready == nil {
-		ready = func() {}
-	}
-	if s.pg() {
-		return s.listenPG(ctx, ready, fn)
-	}
-	return hubs.listen(ctx, s.base.DB.DB.DB, ready, fn)
+	return err
 }

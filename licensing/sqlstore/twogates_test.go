@@ -24,7 +24,7 @@ func TestTwoGatesOnePostgres(t *testing.T) {
 	ctx := context.Background()
 	a := testdb.Postgres(t)
 	require.NoError(t, sqlstore.Migrate(ctx, a))
-	b := secondHandle(t, a)
+	b := testdb.Reopen(t, a)
 	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	notified := make(chan string, 16)
 	newService := func(db *sqlx.DB, onNotified func(p, a string)) *licensing.Service {
