@@ -52,8 +52,12 @@ func (s *Store) accountFilters(sel sq.SelectBuilder, q tenancy.AccountQuery) sq.
 		sel = sel.Where(sq.LtOrEq{"test_expires_at": s.tm(q.Now)})
 	}
 	if q.OperatorID != "" {
-		sel = sel.Where("EXISTS (SELECT 1 FROM "+assignTable+" o WHERE o.platform_id = "+accountsTable+
-			".platform_id AND o.operator_id = ? AND o.account_id = "+accountsTable+".id)", q.OperatorID)
+		// IN, not a correlated EXISTS: both databases then start from the
+		// operator's assignments (their key) instead of testing every
+		// account of the platform, which costs a full scan when the
+		// operator has few accounts or none.
+		sel = sel.Where("id IN (SELECT o.account_id FROM "+assignTable+" o WHERE o.platform_id = ? AND o.operator_id = ?)",
+			q.PlatformID, q.OperatorID)
 	}
 	if q.OnlyInSetup {
 		sel = sel.Where(sq.Eq{"onboarding_complete": false})
