@@ -1,29 +1,31 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/tenantry/tenantry/licensing"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
 // filter is the accounts page's query: ?q=&locked=1&test=1&setup=1&
-// templates=1&tag=&plan=&sort=name|newest&after=.
+// templates=1&mine=1&tag=&plan=&sort=name|newest&after=.
 type filter struct {
-	Q                              string
-	Locked, Test, Setup, Templates bool
-	Tag, Plan                      string
-	Sort                           string
-	After                          string
+	Q                                    string
+	Locked, Test, Setup, Templates, Mine bool
+	Tag, Plan                            string
+	Sort                                 string
+	After                                string
 }
 
 // parseFilter reads the query string; a flag is on when its value is "1".
 func parseFilter(q url.Values) (filter, error) {
 	f := filter{
 		Q: strings.TrimSpace(q.Get("q")), Locked: q.Get("locked") == "1", Test: q.Get("test") == "1",
-		Setup: q.Get("setup") == "1", Templates: q.Get("templates") == "1",
+		Setup: q.Get("setup") == "1", Templates: q.Get("templates") == "1", Mine: q.Get("mine") == "1",
 		Tag: q.Get("tag"), Plan: q.Get("plan"), Sort: q.Get("sort"), After: q.Get("after"),
 	}
 	switch f.Sort {
@@ -36,13 +38,19 @@ func parseFilter(q url.Values) (filter, error) {
 	return f, nil
 }
 
-// params is the ListAccounts call of the filter.
-func (f filter) params(platformID string, limit int) tenancy.ListAccountsParams {
+// params is the ListAccounts call of the filter; userID is the staff
+// member asking (for "my accounts").
+func (f filter) params(platformID, userID string, limit int) tenancy.ListAccountsParams {
 	test := tenancy.AnyAccount
 	if f.Test {
 		test = tenancy.TestAccounts
 	}
+	operator := ""
+	if f.Mine {
+		operator = userID
+	}
 	return tenancy.ListAccountsParams{
+		OperatorID: operator,
 		PlatformID: platformID, Search: f.Q, IncludeLocked: f.Locked, Test: test,
 		OnlyInSetup: f.Setup, OnlyTemplates: f.Templates, Tag: f.Tag, Plan: f.Plan,
 		Sort: tenancy.AccountSort(f.Sort), After: f.After, Limit: limit, WithFigures: true,
@@ -68,6 +76,7 @@ func (f filter) query() url.Values {
 	flag("test", f.Test)
 	flag("setup", f.Setup)
 	flag("templates", f.Templates)
+	flag("mine", f.Mine)
 	set("tag", f.Tag)
 	set("plan", f.Plan)
 	if f.Sort != string(tenancy.SortNewest) {
@@ -103,16 +112,33 @@ type accountsView struct {
 	// is not the first page; ClearTag and ClearPlan drop those filters.
 	NextURL, FirstURL   string
 	ClearTag, ClearPlan string
+	// Form is the "Create account" form, with its outcome.
+	Form createForm
+}
+
+// createForm is the "Create account" form: what was typed, and what
+// happened.
+type createForm struct {
+	Name, Email, Plan string
+	Error, Created    string
+	// CreatedID and SetPasswordURL are the new account and the link its
+	// client sets their password with.
+	CreatedID, SetPasswordURL string
 }
 
 // accounts serves the accounts list: GET /accounts.
 func (s *server) accounts(w http.ResponseWriter, r *http.Request) {
+	s.accountsPage(w, r, http.StatusOK, createForm{})
+}
+
+func (s *server) accountsPage(w http.ResponseWriter, r *http.Request, status int, form createForm) {
 	f, err := parseFilter(r.URL.Query())
 	if err != nil {
 		s.fail(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	page, err := s.svc.ListAccounts(r.Context(), f.params(s.platformID, s.pageSize))
+	u, _ := s.user(r)
+	page, err := s.p.Tenancy.ListAccounts(r.Context(), f.params(s.platformID, u.ID, s.pageSize))
 	if errors.Is(err, tenancy.ErrInvalid) {
 		s.fail(w, r, http.StatusBadRequest, "This link holds an invalid filter or page position. Start again from the first page.")
 		return
@@ -121,7 +147,36 @@ func (s *server) accounts(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "accounts", "Accounts", s.accountsView(f, page))
+	v := s.accountsView(f, page)
+	if err := s.licenseBadges(r.Context(), v.Rows); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	v.Form = form
+	s.render(w, r, status, "accounts", "Accounts", v)
+}
+
+// licenseBadges sets each row's license badge.
+//
+// licensing has no read of many accounts' licenses at once (ListLicenses
+// filters by one account), so this asks AccountLicense once per row: one
+// indexed lookup each, a page's worth (25 by default), whatever the number
+// of accounts on the platform. The gate's batch-friendly cache answers
+// "may it be served", not "which license", so it is not used here.
+func (s *server) licenseBadges(ctx context.Context, rows []accountRow) error {
+	now := s.now()
+	for i := range rows {
+		l, err := s.p.Licensing.AccountLicense(ctx, s.platformID, rows[i].ID)
+		switch {
+		case errors.Is(err, licensing.ErrNotFound):
+			rows[i].License = badge{"no license", "bad", "Not served: the account has no license"}
+		case err != nil:
+			return err
+		default:
+			rows[i].License = licenseBadge(l, now)
+		}
+	}
+	return nil
 }
 
 func (s *server) accountsView(f filter, page tenancy.AccountPage) accountsView {
@@ -137,4 +192,27 @@ func (s *server) accountsView(f filter, page tenancy.AccountPage) accountsView {
 		v.FirstURL = pageURL(f.query())
 	}
 	return v
+}
+
+// createAccount creates an account directly (active at once): POST
+// /accounts. Without a password the client sets theirs at first login,
+// through the link shown once.
+func (s *server) createAccount(w http.ResponseWriter, r *http.Request) {
+	form := createForm{Name: strings.TrimSpace(r.PostFormValue("name")), Email: strings.TrimSpace(r.PostFormValue("email")),
+		Plan: strings.TrimSpace(r.PostFormValue("plan"))}
+	res, err := s.p.Tenancy.CreateAccount(r.Context(), tenancy.CreateAccountParams{
+		PlatformID: s.platformID, Name: form.Name, Email: form.Email, Plan: form.Plan,
+		Password: r.PostFormValue("password"), Nickname: strings.TrimSpace(r.PostFormValue("nickname")),
+		Note: r.PostFormValue("note"), Tags: strings.Fields(strings.ReplaceAll(r.PostFormValue("tags"), ",", " ")),
+	})
+	if err != nil {
+		form.Error = userError(err)
+		s.accountsPage(w, r, statusOf(err), form)
+		return
+	}
+	form = createForm{Created: res.Account.Name, CreatedID: res.Account.ID}
+	if res.SetPasswordToken != "" {
+		form.SetPasswordURL = s.passwordLink(r, res.SetPasswordToken)
+	}
+	s.accountsPage(w, r, http.StatusOK, form)
 }

@@ -1,6 +1,8 @@
 // Command ownerportal is the owner portal of a demo white-label platform,
-// built on tenantry: the accounts page (filters, search, badges, pages) and
-// each account's details.
+// built on the tenantry façade (tenantry.Open): a login, the accounts page
+// (filters, search, license badges, summary figures), each account's
+// details and controls, "log in as", licenses, users, and the customer
+// dashboard with the impersonation banner.
 //
 // Run it from the repository root:
 //
@@ -17,9 +19,13 @@
 //	-db    SQLite file, or a postgres:// or postgresql:// URL for PostgreSQL
 //	       (default "ownerportal.db", or $TENANTRY_DB when set)
 //
-// There is no login yet: the portal is a read-only view of the demo
-// platform, for anyone who can reach the address. Keep it on a trusted
-// machine.
+//	-accounts N  also generate N extra accounts (for the scale check;
+//	       100000 takes a few seconds on SQLite)
+//
+// Log in as owner@demo.example / demo-owner-password (the owner), or
+// operator@demo.example / demo-operator-password (an operator), or
+// hello@northwind.example / demo-client-password (a customer). The
+// passwords are fixed demo passwords: keep the demo on a trusted machine.
 package main
 
 import (
@@ -52,8 +58,12 @@ func main() {
 
 // options are the command-line settings.
 type options struct {
-	addr string
-	db   string
+	addr      string
+	db        string
+	accounts  int
+	smtp      string
+	baseURL   string
+	secretKey string
 }
 
 // parseFlags reads the flags; the environment variable TENANTRY_DB, when
@@ -68,6 +78,10 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (optio
 	fs.SetOutput(out)
 	fs.StringVar(&o.addr, "addr", ":8080", "address to listen on")
 	fs.StringVar(&o.db, "db", defDB, "SQLite file, or a postgres:// or postgresql:// URL (env TENANTRY_DB sets the default)")
+	fs.IntVar(&o.accounts, "accounts", 0, "generate this many extra accounts (scale check)")
+	fs.StringVar(&o.smtp, "smtp", "", "send invitations to this SMTP server (host:port; STARTTLS when offered); default: the built-in loopback mail catcher, read at /mailbox")
+	fs.StringVar(&o.baseURL, "base-url", "", "address invitation links start with (default: the listener's address)")
+	fs.StringVar(&o.secretKey, "secret-key", "ownerportal.key", "file with the 32-byte key sealing login providers' client secrets (created on first start)")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -84,7 +98,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, log *sl
 	if err != nil {
 		return err
 	}
-	app, err := openApp(ctx, o.db, log)
+	if o.accounts < 0 {
+		return fmt.Errorf("-accounts must not be negative")
+	}
+	app, err := openApp(ctx, o, log)
 	if err != nil {
 		return err
 	}
@@ -93,13 +110,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, log *sl
 	if err != nil {
 		return err
 	}
+	if o.baseURL == "" {
+		app.mail.setBaseURL(siteURL(ln.Addr()))
+	}
 	srv := &http.Server{
 		Handler:           app.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("serving the owner portal", "url", siteURL(ln.Addr()), "accounts", siteURL(ln.Addr())+"/accounts")
+	log.Info("serving the owner portal", "url", siteURL(ln.Addr()), "login", siteURL(ln.Addr())+"/login")
 	return serve(ctx, srv, ln, log)
 }
 

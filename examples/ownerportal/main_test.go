@@ -13,7 +13,7 @@ func TestParseFlags(t *testing.T) {
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 	o, err := parseFlags(nil, env(nil), io.Discard)
 	require.NoError(t, err)
-	assert.Equal(t, options{addr: ":8080", db: "ownerportal.db"}, o)
+	assert.Equal(t, options{addr: ":8080", db: "ownerportal.db", secretKey: "ownerportal.key"}, o)
 
 	o, err = parseFlags(nil, env(map[string]string{"TENANTRY_DB": "postgres://u@h/db"}), io.Discard)
 	require.NoError(t, err)
@@ -21,7 +21,7 @@ func TestParseFlags(t *testing.T) {
 
 	o, err = parseFlags([]string{"-db", "other.db", "-addr", "127.0.0.1:0"}, env(map[string]string{"TENANTRY_DB": "x.db"}), io.Discard)
 	require.NoError(t, err)
-	assert.Equal(t, options{addr: "127.0.0.1:0", db: "other.db"}, o, "the flag wins over the environment")
+	assert.Equal(t, options{addr: "127.0.0.1:0", db: "other.db", secretKey: "ownerportal.key"}, o, "the flag wins over the environment")
 
 	_, err = parseFlags([]string{"extra"}, env(nil), io.Discard)
 	assert.Error(t, err)

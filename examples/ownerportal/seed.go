@@ -7,6 +7,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
+	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/audit"
 	"github.com/tenantry/tenantry/tenancy"
 )
@@ -20,6 +23,12 @@ const (
 	ownerPassword    = "demo-owner-password"
 	operatorEmail    = "operator@demo.example"
 	operatorPassword = "demo-operator-password"
+	// clientEmail is the primary admin of Northwind Traders, a customer
+	// who can log in; the primary admin of the locked Helios Solar has the
+	// same password, to show a refused login.
+	clientEmail    = "hello@northwind.example"
+	clientPassword = "demo-client-password"
+	lockedEmail    = "sales@heliossolar.example"
 )
 
 const day = 24 * time.Hour
@@ -32,9 +41,18 @@ const day = 24 * time.Hour
 // is made honestly: it is created, with a trial end ahead, on a clock
 // set back to its creation day.
 type seeder struct {
-	store tenancy.Store
-	cfg   tenancy.Config
-	now   time.Time
+	seedEnv
+	cfg tenancy.Config
+	now time.Time
+}
+
+// seedEnv is what the seed writes with: the database, its tenancy store
+// (for backdated services) and the portal.
+type seedEnv struct {
+	db     *sqlx.DB
+	store  tenancy.Store
+	portal *tenantry.Portal
+	cfg    *tenancy.Config
 }
 
 // seedDemo creates the demo platform and its data unless they are there
@@ -44,10 +62,10 @@ type seeder struct {
 // start finds it and changes nothing. A first start interrupted halfway
 // leaves no owner, so the next start finishes the job; every step skips
 // what exists, so two processes seeding at once do not conflict either.
-func seedDemo(ctx context.Context, store tenancy.Store, cfg *tenancy.Config, now time.Time) (bool, error) {
-	s := seeder{store: store, now: now}
-	if cfg != nil {
-		s.cfg = *cfg
+func seedDemo(ctx context.Context, env seedEnv, now time.Time) (bool, error) {
+	s := seeder{seedEnv: env, now: now}
+	if env.cfg != nil {
+		s.cfg = *env.cfg
 	}
 	ctx = audit.WithPrincipal(ctx, audit.System("demo-seed"))
 	_, err := s.at(now).UserByEmail(ctx, demoPlatformID, ownerEmail)
@@ -82,7 +100,35 @@ func (s seeder) seed(ctx context.Context) error {
 			return fmt.Errorf("account %q: %w", d.Name, err)
 		}
 	}
+	if err := s.extras(ctx); err != nil {
+		return err
+	}
 	return s.user(ctx, start, ownerEmail, "Owen Owner", tenancy.RoleOwner, ownerPassword)
+}
+
+// extras seeds what lives beside the accounts: the customers' demo
+// passwords, licensing, activity and branding.
+func (s seeder) extras(ctx context.Context) error {
+	for _, email := range []string{clientEmail, lockedEmail} {
+		svc := s.at(s.now)
+		u, err := svc.UserByEmail(ctx, demoPlatformID, email)
+		if err != nil {
+			return fmt.Errorf("user %s: %w", email, err)
+		}
+		if err := svc.SetPassword(ctx, demoPlatformID, u.ID, clientPassword); err != nil {
+			return fmt.Errorf("password of %s: %w", email, err)
+		}
+	}
+	if err := s.licenses(ctx); err != nil {
+		return fmt.Errorf("licenses: %w", err)
+	}
+	if err := s.activity(ctx); err != nil {
+		return fmt.Errorf("activity: %w", err)
+	}
+	if err := s.branding(ctx); err != nil {
+		return fmt.Errorf("branding: %w", err)
+	}
+	return nil
 }
 
 // at returns a Service whose clock stands still at t.

@@ -12,25 +12,29 @@ import (
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/licensing"
 	"github.com/tenantry/tenantry/tenancy"
 	"github.com/tenantry/tenantry/tenancy/sqlstore"
 )
 
-func newStore(t *testing.T) *sqlstore.Store {
+// newSeedEnv opens the portal on a SQLite temp file, for seeding.
+func newSeedEnv(t *testing.T) seedEnv {
 	t.Helper()
 	db, err := tenantry.OpenSQLite(filepath.Join(t.TempDir(), "seed.db"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })
-	require.NoError(t, sqlstore.Migrate(context.Background(), db))
+	p, err := openPortal(context.Background(), db, &testConfig, nil, nil, nil)
+	require.NoError(t, err)
 	store, err := sqlstore.New(db)
 	require.NoError(t, err)
-	return store
+	return seedEnv{db: db, store: store, portal: p, cfg: &testConfig}
 }
 
 // snapshot counts what the demo platform holds: accounts and audit events.
-func snapshot(t *testing.T, store *sqlstore.Store) (accounts, events int) {
+func snapshot(t *testing.T, env seedEnv) (accounts, events int) {
 	t.Helper()
 	ctx := context.Background()
+	store := env.store.(*sqlstore.Store)
 	page, err := tenancy.New(store, nil).ListAccounts(ctx, tenancy.ListAccountsParams{
 		PlatformID: demoPlatformID, IncludeLocked: true, Limit: tenancy.MaxPageSize,
 	})
@@ -42,19 +46,20 @@ func snapshot(t *testing.T, store *sqlstore.Store) (accounts, events int) {
 
 func TestSeedIsIdempotent(t *testing.T) {
 	t.Parallel()
-	store := newStore(t)
+	env := newSeedEnv(t)
+	store := env.store
 	ctx := context.Background()
 	now := time.Now()
-	seeded, err := seedDemo(ctx, store, &testConfig, now)
+	seeded, err := seedDemo(ctx, env, now)
 	require.NoError(t, err)
 	require.True(t, seeded)
-	accounts, events := snapshot(t, store)
+	accounts, events := snapshot(t, env)
 	assert.Equal(t, len(demoAccounts), accounts)
 
-	seeded, err = seedDemo(ctx, store, &testConfig, now.Add(time.Hour))
+	seeded, err = seedDemo(ctx, env, now.Add(time.Hour))
 	require.NoError(t, err)
 	assert.False(t, seeded, "a second start does not seed again")
-	a2, e2 := snapshot(t, store)
+	a2, e2 := snapshot(t, env)
 	assert.Equal(t, accounts, a2)
 	assert.Equal(t, events, e2, "and writes nothing")
 
@@ -85,21 +90,26 @@ func (s *failingStore) CreateAccount(ctx context.Context, r tenancy.NewAccount) 
 
 func TestSeedResumesAfterAnInterruptedStart(t *testing.T) {
 	t.Parallel()
-	store := newStore(t)
+	env := newSeedEnv(t)
 	ctx := context.Background()
 	now := time.Now()
-	_, err := seedDemo(ctx, &failingStore{Store: store, n: 12}, &testConfig, now)
+	failing := env
+	failing.store = &failingStore{Store: env.store, n: 12}
+	_, err := seedDemo(ctx, failing, now)
 	require.ErrorIs(t, err, errCrash)
-	accounts, _ := snapshot(t, store)
+	accounts, _ := snapshot(t, env)
 	assert.Equal(t, 11, accounts)
 
-	seeded, err := seedDemo(ctx, store, &testConfig, now.Add(time.Minute))
+	seeded, err := seedDemo(ctx, env, now.Add(time.Minute))
 	require.NoError(t, err)
 	assert.True(t, seeded, "the next start finishes the seeding")
-	accounts, _ = snapshot(t, store)
+	accounts, _ = snapshot(t, env)
 	assert.Equal(t, len(demoAccounts), accounts)
+	lics, err := env.portal.Licensing.ListLicenses(ctx, licensing.ListLicensesParams{PlatformID: demoPlatformID, Limit: 500})
+	require.NoError(t, err)
+	assert.Len(t, lics.Licenses, licensedDemoAccounts(), "one license per licensed account, none twice")
 
-	seeded, err = seedDemo(ctx, store, &testConfig, now.Add(time.Hour))
+	seeded, err = seedDemo(ctx, env, now.Add(time.Hour))
 	require.NoError(t, err)
 	assert.False(t, seeded)
 }
@@ -108,12 +118,12 @@ func TestSeedResumesAfterAnInterruptedStart(t *testing.T) {
 // demo data describes, the expired trial included.
 func TestSeedStates(t *testing.T) {
 	t.Parallel()
-	store := newStore(t)
+	env := newSeedEnv(t)
 	ctx := context.Background()
 	now := time.Now()
-	_, err := seedDemo(ctx, store, &testConfig, now)
+	_, err := seedDemo(ctx, env, now)
 	require.NoError(t, err)
-	svc := tenancy.New(store, &testConfig)
+	svc := tenancy.New(env.store, &testConfig)
 	for _, d := range demoAccounts {
 		acc, err := svc.AccountByNickname(ctx, demoPlatformID, d.Nickname)
 		require.NoError(t, err, d.Name)
@@ -130,4 +140,48 @@ func TestSeedStates(t *testing.T) {
 		require.NoError(t, err)
 		assert.Len(t, ms, 1+len(d.Team), d.Name)
 	}
+}
+
+// licensedDemoAccounts counts the demo accounts the seed licenses.
+func licensedDemoAccounts() int {
+	n := 0
+	for i := range demoAccounts {
+		if i%11 != 5 {
+			n++
+		}
+	}
+	return n
+}
+
+// TestSeedExtras checks licensing, activity and branding.
+func TestSeedExtras(t *testing.T) {
+	t.Parallel()
+	env := newSeedEnv(t)
+	ctx := context.Background()
+	now := time.Now()
+	_, err := seedDemo(ctx, env, now)
+	require.NoError(t, err)
+	p := env.portal
+	statuses := map[licensing.Status]int{}
+	lics, err := p.Licensing.ListLicenses(ctx, licensing.ListLicensesParams{PlatformID: demoPlatformID, Limit: 500})
+	require.NoError(t, err)
+	for _, l := range lics.Licenses {
+		statuses[l.StatusAt(now)]++
+	}
+	assert.Positive(t, statuses[licensing.Active])
+	assert.Positive(t, statuses[licensing.Expired])
+	assert.Positive(t, statuses[licensing.Revoked])
+	acc, err := p.Tenancy.AccountByNickname(ctx, demoPlatformID, "northwind")
+	require.NoError(t, err)
+	series, err := p.Tenancy.Activity(ctx, demoPlatformID, acc.ID)
+	require.NoError(t, err)
+	require.NotEmpty(t, series)
+	var total int64
+	for _, n := range series[0].Days {
+		total += n
+	}
+	assert.Positive(t, total)
+	th, err := p.Branding.Theme(ctx, demoPlatformID)
+	require.NoError(t, err)
+	assert.Equal(t, "Demo Chat", th.ProductName)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"math"
@@ -11,6 +12,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/tenantry/tenantry/licensing"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
@@ -20,6 +22,53 @@ var funcs = template.FuncMap{
 	"datetime":   func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
 	"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"statusText": http.StatusText,
+	"pct": func(used, limit int64) int64 {
+		if limit <= 0 {
+			return 0
+		}
+		return min(100, used*100/limit)
+	},
+}
+
+// licenseBadge is the badge of an account's license at now.
+func licenseBadge(l licensing.License, now time.Time) badge {
+	st := l.StatusAt(now)
+	title := fmt.Sprintf("License %s, %s to %s", l.Number, l.StartsAt.UTC().Format("2 Jan 2006"), l.EndsAt.UTC().Format("2 Jan 2006"))
+	if l.ActiveAt(now) {
+		return badge{"licensed", "ok", title}
+	}
+	return badge{"license " + string(st), "bad", "Not served: " + title}
+}
+
+// userError is the message a form shows for a refused change: tenancy's
+// and licensing's own words for invalid input and rules, a generic line
+// for anything else.
+func userError(err error) string {
+	switch {
+	case errors.Is(err, tenancy.ErrInvalid), errors.Is(err, tenancy.ErrConflict), errors.Is(err, tenancy.ErrForbidden),
+		errors.Is(err, tenancy.ErrQuotaExceeded), errors.Is(err, licensing.ErrInvalid):
+		return err.Error()
+	case errors.Is(err, tenancy.ErrStale):
+		return "Someone changed this at the same time. Reload the page and try again."
+	case errors.Is(err, tenancy.ErrNotFound):
+		return "It does not exist any more."
+	}
+	return "Something went wrong on our side. Please try again."
+}
+
+// statusOf is the HTTP status of a refused change.
+func statusOf(err error) int {
+	switch {
+	case errors.Is(err, tenancy.ErrInvalid), errors.Is(err, licensing.ErrInvalid):
+		return http.StatusUnprocessableEntity
+	case errors.Is(err, tenancy.ErrConflict), errors.Is(err, tenancy.ErrStale), errors.Is(err, tenancy.ErrQuotaExceeded):
+		return http.StatusConflict
+	case errors.Is(err, tenancy.ErrForbidden):
+		return http.StatusForbidden
+	case errors.Is(err, tenancy.ErrNotFound):
+		return http.StatusNotFound
+	}
+	return http.StatusInternalServerError
 }
 
 // badge is a small coloured label next to an account's name. Class is one
@@ -77,6 +126,9 @@ type accountRow struct {
 	Tags                            []string
 	Created                         time.Time
 	Badges                          []badge
+	// License is the license badge: green when the account is licensed
+	// now, red otherwise.
+	License badge
 	// Users, Subscribers and Messages are the summary figures.
 	Users, Subscribers, Messages int64
 }
