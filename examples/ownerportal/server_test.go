@@ -43,7 +43,7 @@ type portal struct {
 }
 
 // newPortal serves a seeded portal on a SQLite temp file.
-func newPortal(t *testing.T) *portal {
+func newPortal(t testing.TB) *portal {
 	t.Helper()
 	db, err := tenantry.OpenSQLite(filepath.Join(t.TempDir(), "portal.db"))
 	require.NoError(t, err)
@@ -52,7 +52,7 @@ func newPortal(t *testing.T) *portal {
 }
 
 // newPortalOn serves a seeded portal on db.
-func newPortalOn(t *testing.T, db *sqlx.DB) *portal {
+func newPortalOn(t testing.TB, db *sqlx.DB) *portal {
 	t.Helper()
 	ctx := context.Background()
 	tp, err := openPortal(ctx, db, &testConfig, nil, nil, nil)
@@ -75,7 +75,7 @@ func newPortalOn(t *testing.T, db *sqlx.DB) *portal {
 
 // newClient is a client with its own cookies that does not follow
 // redirects.
-func newClient(t *testing.T) *http.Client {
+func newClient(t testing.TB) *http.Client {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
@@ -83,7 +83,7 @@ func newClient(t *testing.T) *http.Client {
 }
 
 // login returns a client logged in with email and password.
-func (p *portal) login(t *testing.T, email, password string) *http.Client {
+func (p *portal) login(t testing.TB, email, password string) *http.Client {
 	t.Helper()
 	c := newClient(t)
 	res, err := c.PostForm(p.url+"/login", url.Values{"email": {email}, "password": {password}})
@@ -94,13 +94,13 @@ func (p *portal) login(t *testing.T, email, password string) *http.Client {
 }
 
 // get fetches path as the owner and returns the status and body.
-func (p *portal) get(t *testing.T, path string) (int, string) {
+func (p *portal) get(t testing.TB, path string) (int, string) {
 	t.Helper()
 	return fetch(t, p.client, p.url+path)
 }
 
 // fetch GETs u with c and returns the status and body.
-func fetch(t *testing.T, c *http.Client, u string) (int, string) {
+func fetch(t testing.TB, c *http.Client, u string) (int, string) {
 	t.Helper()
 	res, err := c.Get(u)
 	require.NoError(t, err)
