@@ -37,6 +37,19 @@ func (s *Service) AccountLicense(ctx context.Context, platformID, accountID stri
 	return l, nil
 }
 
+// AccountLicenses is AccountLicense for a page of accounts, in one read:
+// the license of each account that has one, by account ID.
+func (s *Service) AccountLicenses(ctx context.Context, platformID string, accountIDs []string) (map[string]License, error) {
+	if len(accountIDs) == 0 {
+		return map[string]License{}, nil
+	}
+	m, err := s.store.AccountLicenses(ctx, platformID, accountIDs)
+	if err != nil {
+		return nil, fmt.Errorf("licensing: account licenses: %w", err)
+	}
+	return m, nil
+}
+
 // History lists a license's transitions, oldest first.
 func (s *Service) History(ctx context.Context, platformID, licenseID string) ([]HistoryEntry, error) {
 	h, err := s.store.History(ctx, platformID, licenseID)

@@ -55,6 +55,10 @@ type LicenseStore interface {
 	// AccountLicense returns the account's license stored Active, or else
 	// its most recently updated license (ties: greater ID), or ErrNotFound.
 	AccountLicense(ctx context.Context, platformID, accountID string) (License, error)
+	// AccountLicenses is AccountLicense for many accounts in one read (a
+	// page of accounts): the license of each account that has one, by
+	// account ID; accounts without a license are absent.
+	AccountLicenses(ctx context.Context, platformID string, accountIDs []string) (map[string]License, error)
 	// ListLicenses returns up to q.Limit licenses matching q, newest first
 	// (CreatedAt then ID, descending), strictly after q.After when set.
 	ListLicenses(ctx context.Context, q LicenseQuery) ([]License, error)

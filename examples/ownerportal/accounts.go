@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/tenantry/tenantry/licensing"
 	"github.com/tenantry/tenantry/tenancy"
 )
 
@@ -156,24 +155,23 @@ func (s *server) accountsPage(w http.ResponseWriter, r *http.Request, status int
 	s.render(w, r, status, "accounts", "Accounts", v)
 }
 
-// licenseBadges sets each row's license badge.
-//
-// licensing has no read of many accounts' licenses at once (ListLicenses
-// filters by one account), so this asks AccountLicense once per row: one
-// indexed lookup each, a page's worth (25 by default), whatever the number
-// of accounts on the platform. The gate's batch-friendly cache answers
-// "may it be served", not "which license", so it is not used here.
+// licenseBadges sets each row's license badge, reading the page's
+// licenses in one batch.
 func (s *server) licenseBadges(ctx context.Context, rows []accountRow) error {
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	licenses, err := s.p.Licensing.AccountLicenses(ctx, s.platformID, ids)
+	if err != nil {
+		return err
+	}
 	now := s.now()
 	for i := range rows {
-		l, err := s.p.Licensing.AccountLicense(ctx, s.platformID, rows[i].ID)
-		switch {
-		case errors.Is(err, licensing.ErrNotFound):
-			rows[i].License = badge{"no license", "bad", "Not served: the account has no license"}
-		case err != nil:
-			return err
-		default:
+		if l, ok := licenses[rows[i].ID]; ok {
 			rows[i].License = licenseBadge(l, now)
+		} else {
+			rows[i].License = badge{"no license", "bad", "Not served: the account has no license"}
 		}
 	}
 	return nil

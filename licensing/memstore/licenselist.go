@@ -47,6 +47,19 @@ func (s *Store) AccountLicense(_ context.Context, platformID, accountID string) 
 	return licensing.License{}, failf("account license", licensing.ErrNotFound, "account %q has no license", accountID)
 }
 
+// AccountLicenses is AccountLicense for many accounts at once.
+func (s *Store) AccountLicenses(_ context.Context, platformID string, accountIDs []string) (map[string]licensing.License, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make(map[string]licensing.License, len(accountIDs))
+	for _, id := range accountIDs {
+		if l, ok := s.accountLicense(platformID, id); ok {
+			out[id] = l
+		}
+	}
+	return out, nil
+}
+
 // accountLicense is AccountLicense for a caller holding the lock. The
 // active index answers at once; the fallback scans the platform.
 func (s *Store) accountLicense(platformID, accountID string) (licensing.License, bool) {

@@ -51,6 +51,35 @@ func (s *Store) AccountLicense(ctx context.Context, platformID, accountID string
 	return r.license(), nil
 }
 
+// AccountLicenses is AccountLicense for many accounts in one query: every
+// license of those accounts in AccountLicense's order by account, the first
+// of each kept.
+func (s *Store) AccountLicenses(ctx context.Context, platformID string, accountIDs []string) (map[string]licensing.License, error) {
+	out := make(map[string]licensing.License, len(accountIDs))
+	ids := make([]string, 0, len(accountIDs))
+	for _, id := range accountIDs {
+		if id != "" {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	sel := s.base.Builder().Select(licenseColumns...).From(licensesTable).
+		Where(sq.Eq{"platform_id": platformID, "account_id": ids}).
+		OrderBy("account_id", accountOrder)
+	var rows []licenseRow
+	if err := sqlkit.Select(ctx, s.base.DB, &rows, sel); err != nil {
+		return nil, fail("account licenses", err)
+	}
+	for _, r := range rows {
+		if _, seen := out[r.AccountID]; !seen {
+			out[r.AccountID] = r.license()
+		}
+	}
+	return out, nil
+}
+
 // ListLicenses returns up to q.Limit licenses matching q (every match when
 // q.Limit <= 0), newest first (CreatedAt then ID, descending), strictly
 // after q.After when set. Number matches a substring of the number,

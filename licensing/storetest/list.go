@@ -53,8 +53,23 @@ func testAccountLicense(t *testing.T, h Harness) {
 
 	// An account without licenses, and unassigned licenses.
 	e.license("")
-	_, err := e.s.AccountLicense(e.ctx, e.pid, newID())
+	none := newID()
+	_, err := e.s.AccountLicense(e.ctx, e.pid, none)
 	require.ErrorIs(t, err, licensing.ErrNotFound, "account without license")
+
+	// AccountLicenses answers the same for many accounts at once.
+	many, err := e.s.AccountLicenses(e.ctx, e.pid, []string{x, y, z, none, ""})
+	require.NoError(t, err)
+	require.Len(t, many, 3, "accounts without a license are absent")
+	for _, acct := range []string{x, y, z} {
+		requireLicense(t, accountLicense(acct), many[acct])
+	}
+	empty, err := e.s.AccountLicenses(e.ctx, e.pid, nil)
+	require.NoError(t, err)
+	require.Empty(t, empty)
+	other, err := e.s.AccountLicenses(e.ctx, newID(), []string{x, y, z})
+	require.NoError(t, err)
+	require.Empty(t, other, "another platform sees none")
 }
 
 // testListLicensesFilters checks every filter of ListLicenses, alone and
