@@ -71,7 +71,10 @@ type Config struct {
 // admins manage licenses, plans, credits and the white label; staff invite
 // customers and team members (so do an account's primary admin and its
 // members with the "team" permission, for their account); only owners
-// invite staff. System principals (audit.System) may do everything.
+// invite staff. System principals (audit.System) may do everything: give
+// one to the host's own metering and billing code (debiting credits for a
+// customer's broadcast, counting activity), which acts for the product,
+// not for the customer signed in.
 type Portal struct {
 	DB            *sqlx.DB
 	Audit         *audit.Service
