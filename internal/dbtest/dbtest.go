@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -21,23 +22,58 @@ import (
 	"github.com/tenantry/tenantry/internal/testdb"
 )
 
-// Counter counts the statements run on a database opened by this package.
-// It is safe for concurrent use.
+// Counter counts the statements run on a database opened by this package,
+// and the commits of its transactions; armed (FailStatement, FailCommit)
+// it is also the handle's fault injector. It is safe for concurrent use.
 type Counter struct {
-	n atomic.Int64
+	n       atomic.Int64
+	commits atomic.Int64
+
+	mu   sync.Mutex
+	plan plan
+
+	// driverName and dsn open the same database again (Plain).
+	driverName, dsn string
 }
 
 // Count returns how many statements ran since the handle was opened or
 // the last Reset.
 func (c *Counter) Count() int64 { return c.n.Load() }
 
-// Reset sets the count back to zero.
-func (c *Counter) Reset() { c.n.Store(0) }
+// Commits returns how many transactions were committed (or their commit
+// tried) since the handle was opened or the last Reset.
+func (c *Counter) Commits() int64 { return c.commits.Load() }
 
-// before is called before each statement is handed to the real driver.
-func (c *Counter) before(string) error {
-	c.n.Add(1)
-	return nil
+// Reset sets the counts back to zero. It does not disarm a fault.
+func (c *Counter) Reset() {
+	c.n.Store(0)
+	c.commits.Store(0)
+}
+
+// before is called before each statement is handed to the real driver; it
+// returns the fault to inject in its place, if one is armed for it.
+func (c *Counter) before(query string) *InjectedError {
+	n := c.n.Add(1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.plan.stmtAt == 0 || n != c.plan.stmtAt || c.plan.fired != nil {
+		return nil
+	}
+	c.plan.fired = &InjectedError{Fault: c.plan.fault, Statement: c.plan.stmtN, Query: query}
+	return c.plan.fired
+}
+
+// beforeCommit is called before each commit; it returns the fault to
+// inject, if one is armed for it.
+func (c *Counter) beforeCommit() *InjectedError {
+	n := c.commits.Add(1)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.plan.commitAt == 0 || n != c.plan.commitAt || c.plan.fired != nil {
+		return nil
+	}
+	c.plan.fired = &InjectedError{Fault: c.plan.fault, Commit: c.plan.commitN, Query: "COMMIT"}
+	return c.plan.fired
 }
 
 // undo takes back a count for a statement the real driver declined with
@@ -54,7 +90,7 @@ func Counting(t testing.TB, driverName, dsn string) (*sqlx.DB, *Counter) {
 	if err != nil {
 		t.Fatalf("dbtest: %v", err)
 	}
-	c := &Counter{}
+	c := &Counter{driverName: driverName, dsn: dsn}
 	db := sqlx.NewDb(sql.OpenDB(&countingConnector{inner: connector, c: c}), driverName)
 	t.Cleanup(func() {
 		if err := db.Close(); err != nil {

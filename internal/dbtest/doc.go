@@ -16,6 +16,17 @@
 // Transactions' BEGIN, COMMIT and ROLLBACK, pings and Prepare itself are
 // not counted.
 //
-// Every statement passes through one point (Counter.before), where a later
-// version can also fail the Nth statement for fault injection.
+// The Counter is also the handle's fault injector, for tests that prove an
+// operation is all or nothing: count an operation's statements and
+// commits first, then run it again once per statement failing there, and
+// once per commit failing it:
+//
+//	n.FailStatement(i, dbtest.Error)   // the ith statement from now fails
+//	n.FailStatement(i, dbtest.DropConn) // ... or its connection drops
+//	n.FailCommit(j, dbtest.LostCommit) // the jth commit is made, its reply lost
+//	err := op()
+//	fired := n.Heal()                  // disarm; what was injected
+//
+// and read the state back through a second, plain handle on the same
+// database (Counter.Plain).
 package dbtest

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"sync"
+	"sync/atomic"
 )
 
 // errNamedArgs reports named arguments to a driver that takes only
@@ -46,6 +48,9 @@ func (d countingDriver) Open(dsn string) (driver.Conn, error) {
 type countingConn struct {
 	inner driver.Conn
 	c     *Counter
+	// broken is set when a fault dropped the connection.
+	broken    atomic.Bool
+	closeOnce sync.Once
 }
 
 var (
@@ -60,6 +65,7 @@ var (
 	_ driver.StmtExecContext    = (*countingStmt)(nil)
 	_ driver.StmtQueryContext   = (*countingStmt)(nil)
 	_ driver.NamedValueChecker  = (*countingStmt)(nil)
+	_ driver.Tx                 = (*countingTx)(nil)
 	_ driver.Connector          = (*countingConnector)(nil)
 	_ driver.Driver             = countingDriver{}
 )
@@ -69,6 +75,9 @@ func (k *countingConn) Prepare(query string) (driver.Stmt, error) {
 }
 
 func (k *countingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	if k.broken.Load() {
+		return nil, driver.ErrBadConn
+	}
 	var st driver.Stmt
 	var err error
 	if p, ok := k.inner.(driver.ConnPrepareContext); ok {
@@ -82,15 +91,97 @@ func (k *countingConn) PrepareContext(ctx context.Context, query string) (driver
 	return &countingStmt{inner: st, conn: k, query: query}, nil
 }
 
-func (k *countingConn) Close() error { return k.inner.Close() }
+// Close closes the real connection, once (a dropped connection may be
+// closed already).
+func (k *countingConn) Close() error {
+	var err error
+	k.closeOnce.Do(func() { err = k.inner.Close() })
+	return err
+}
 
-func (k *countingConn) Begin() (driver.Tx, error) { return k.inner.Begin() }
+func (k *countingConn) Begin() (driver.Tx, error) {
+	return k.BeginTx(context.Background(), driver.TxOptions{})
+}
 
 func (k *countingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	if b, ok := k.inner.(driver.ConnBeginTx); ok {
-		return b.BeginTx(ctx, opts)
+	if k.broken.Load() {
+		return nil, driver.ErrBadConn
 	}
-	return k.inner.Begin()
+	var tx driver.Tx
+	var err error
+	if b, ok := k.inner.(driver.ConnBeginTx); ok {
+		tx, err = b.BeginTx(ctx, opts)
+	} else {
+		tx, err = k.inner.Begin()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &countingTx{inner: tx, conn: k}, nil
+}
+
+// check counts a statement about to run on the connection and injects the
+// fault armed for it, if any: an *InjectedError, or driver.ErrBadConn for
+// a dropped connection, which refuses everything from then on (its open
+// transaction is rolled back when database/sql rolls it back or discards
+// the connection).
+func (k *countingConn) check(query string) error {
+	if k.broken.Load() {
+		return driver.ErrBadConn
+	}
+	return k.inject(k.c.before(query))
+}
+
+// inject applies fault f (none when zero) to the connection.
+func (k *countingConn) inject(f *InjectedError) error {
+	if f == nil {
+		return nil
+	}
+	switch f.Fault {
+	case DropConn, LostCommit:
+		k.broken.Store(true)
+		return driver.ErrBadConn
+	}
+	return f
+}
+
+// countingTx counts commits and injects the faults armed for them.
+type countingTx struct {
+	inner driver.Tx
+	conn  *countingConn
+}
+
+// Commit commits the real transaction, unless a fault is armed for this
+// commit: Error and DropConn roll it back instead (what the server does
+// with a commit that fails or never arrives), LostCommit commits it and
+// then reports the connection dropped (the reply was lost).
+func (t *countingTx) Commit() error {
+	if t.conn.broken.Load() {
+		_ = t.inner.Rollback()
+		return driver.ErrBadConn
+	}
+	f := t.conn.c.beforeCommit()
+	if f == nil {
+		return t.inner.Commit()
+	}
+	if f.Fault == LostCommit {
+		if err := t.inner.Commit(); err != nil {
+			return err
+		}
+	} else {
+		_ = t.inner.Rollback()
+	}
+	return t.conn.inject(f)
+}
+
+// Rollback rolls the real transaction back; on a dropped connection it
+// then reports the connection bad, so that database/sql discards it.
+func (t *countingTx) Rollback() error {
+	err := t.inner.Rollback()
+	if t.conn.broken.Load() {
+		return driver.ErrBadConn
+	}
+	return err
 }
 
 func (k *countingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
@@ -98,7 +189,7 @@ func (k *countingConn) ExecContext(ctx context.Context, query string, args []dri
 	if !ok {
 		return nil, driver.ErrSkip // database/sql prepares the statement instead
 	}
-	if err := k.c.before(query); err != nil {
+	if err := k.check(query); err != nil {
 		return nil, err
 	}
 	res, err := e.ExecContext(ctx, query, args)
@@ -113,7 +204,7 @@ func (k *countingConn) QueryContext(ctx context.Context, query string, args []dr
 	if !ok {
 		return nil, driver.ErrSkip // database/sql prepares the statement instead
 	}
-	if err := k.c.before(query); err != nil {
+	if err := k.check(query); err != nil {
 		return nil, err
 	}
 	rows, err := q.QueryContext(ctx, query, args)
@@ -134,6 +225,9 @@ func (k *countingConn) CheckNamedValue(nv *driver.NamedValue) error {
 }
 
 func (k *countingConn) Ping(ctx context.Context) error {
+	if k.broken.Load() {
+		return driver.ErrBadConn
+	}
 	if p, ok := k.inner.(driver.Pinger); ok {
 		return p.Ping(ctx)
 	}
@@ -141,6 +235,9 @@ func (k *countingConn) Ping(ctx context.Context) error {
 }
 
 func (k *countingConn) ResetSession(ctx context.Context) error {
+	if k.broken.Load() {
+		return driver.ErrBadConn
+	}
 	if r, ok := k.inner.(driver.SessionResetter); ok {
 		return r.ResetSession(ctx)
 	}
@@ -148,6 +245,9 @@ func (k *countingConn) ResetSession(ctx context.Context) error {
 }
 
 func (k *countingConn) IsValid() bool {
+	if k.broken.Load() {
+		return false
+	}
 	if v, ok := k.inner.(driver.Validator); ok {
 		return v.IsValid()
 	}
@@ -165,14 +265,14 @@ func (s *countingStmt) Close() error  { return s.inner.Close() }
 func (s *countingStmt) NumInput() int { return s.inner.NumInput() }
 
 func (s *countingStmt) Exec(args []driver.Value) (driver.Result, error) {
-	if err := s.conn.c.before(s.query); err != nil {
+	if err := s.conn.check(s.query); err != nil {
 		return nil, err
 	}
 	return s.inner.Exec(args)
 }
 
 func (s *countingStmt) Query(args []driver.Value) (driver.Rows, error) {
-	if err := s.conn.c.before(s.query); err != nil {
+	if err := s.conn.check(s.query); err != nil {
 		return nil, err
 	}
 	return s.inner.Query(args)
@@ -187,7 +287,7 @@ func (s *countingStmt) ExecContext(ctx context.Context, args []driver.NamedValue
 		}
 		return s.Exec(values)
 	}
-	if err := s.conn.c.before(s.query); err != nil {
+	if err := s.conn.check(s.query); err != nil {
 		return nil, err
 	}
 	return e.ExecContext(ctx, args)
@@ -202,7 +302,7 @@ func (s *countingStmt) QueryContext(ctx context.Context, args []driver.NamedValu
 		}
 		return s.Query(values)
 	}
-	if err := s.conn.c.before(s.query); err != nil {
+	if err := s.conn.check(s.query); err != nil {
 		return nil, err
 	}
 	return q.QueryContext(ctx, args)
