@@ -31,6 +31,7 @@ const (
 	LostCommit
 )
 
+// String names the fault.
 func (f Fault) String() string {
 	switch f {
 	case Error:
@@ -57,6 +58,7 @@ type InjectedError struct {
 	Query string
 }
 
+// Error says which statement or commit the fault failed.
 func (e *InjectedError) Error() string {
 	if e.Commit > 0 {
 		return fmt.Sprintf("dbtest: injected %s at commit %d", e.Fault, e.Commit)

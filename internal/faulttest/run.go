@@ -95,6 +95,7 @@ type Result struct {
 	Runs, Undone, Done, Compensated, Known int
 }
 
+// String sums the runs up for the test log.
 func (r Result) String() string {
 	return fmt.Sprintf("%d statements, %d commits: %d faulty runs (%d not done, %d done, %d compensated, %d known partial)",
 		r.Statements, r.Commits, r.Runs, r.Undone, r.Done, r.Compensated, r.Known)

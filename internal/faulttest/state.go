@@ -15,6 +15,7 @@ import (
 // Row is one row, column to masked value.
 type Row map[string]string
 
+// String prints the row's columns in name order, for diffs.
 func (r Row) String() string {
 	cols := make([]string, 0, len(r))
 	for c := range r {
