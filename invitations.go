@@ -83,16 +83,27 @@ func (p *Portal) grant(ctx context.Context, a invites.Acceptance) error {
 }
 
 // authorizeInvite: only owners invite staff; staff invite customers and
-// team members; an account's primary admin, and its members with the
-// "team" permission, invite team members and managers of their account.
+// team members (to a secure account: secure operators only, as tenancy
+// has it); an account's primary admin, and its members with the "team"
+// permission, invite team members and managers of their account while
+// their user is active.
 func (p *Portal) authorizeInvite(ctx context.Context, a invites.Action) error {
 	inv := a.Invitation
 	if inv.Kind == invites.KindStaff {
 		return p.requireRole(ctx, inv.PlatformID, tenancy.RoleOwner)
 	}
 	staffErr := p.requireRole(ctx, inv.PlatformID, tenancy.RoleOwner, tenancy.RoleAdmin, tenancy.RoleOperator, tenancy.RoleSecureOperator)
+	if staffErr == nil && inv.AccountID != "" && !a.Principal.IsSystem() {
+		acc, err := p.tenancyStore.GetAccount(ctx, inv.PlatformID, inv.AccountID)
+		if err == nil && acc.Secure {
+			return p.requireRole(ctx, inv.PlatformID, tenancy.RoleSecureOperator)
+		}
+	}
 	if staffErr == nil || inv.Kind == invites.KindAccount || inv.AccountID == "" || a.Principal.IsSystem() {
 		return staffErr
+	}
+	if u, err := p.tenancyStore.GetUser(ctx, inv.PlatformID, a.Principal.UserID); err != nil || u.Status != tenancy.UserActive {
+		return errors.New("only active users invite")
 	}
 	ok, err := p.Tenancy.Can(ctx, inv.PlatformID, inv.AccountID, a.Principal.UserID, tenancy.PermTeam)
 	if err != nil {
