@@ -98,6 +98,9 @@ func (s *Service) ListLicenses(ctx context.Context, p ListLicensesParams) (Licen
 	default:
 		return LicensePage{}, fmt.Errorf(op, invalid("status", fmt.Sprintf("unknown status %q", string(p.Status))))
 	}
+	if len(strings.TrimSpace(p.Number)) > 200 {
+		return LicensePage{}, fmt.Errorf(op, invalid("number", "must be at most 200 bytes"))
+	}
 	q := LicenseQuery{PlatformID: p.PlatformID, Status: p.Status, AccountID: p.AccountID, Unassigned: p.Unassigned,
 		PlanID: p.PlanID, Number: strings.TrimSpace(p.Number), Limit: limit + 1}
 	if after != nil {

@@ -3,6 +3,7 @@ package tenancy
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/tenantry/tenantry/audit"
@@ -161,6 +162,9 @@ func (s *Service) ListUsers(ctx context.Context, p ListUsersParams) (UserPage, e
 	limit, err := pageSize(p.Limit)
 	if err != nil {
 		return UserPage{}, fmt.Errorf(op, err)
+	}
+	if len(strings.TrimSpace(p.Search)) > 200 {
+		return UserPage{}, fmt.Errorf(op, invalid("search", "must be at most 200 bytes"))
 	}
 	q := UserQuery{PlatformID: p.PlatformID, Roles: p.Roles, Search: p.Search, AccountID: p.AccountID, Limit: limit + 1,
 		Statuses: []UserStatus{UserActive}}
