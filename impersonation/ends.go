@@ -11,8 +11,8 @@ import (
 
 // EndAccount ends every session in the account, as its account is
 // disabled, locked or deleted; the next request of each is refused. The
-// principal in ctx (the one closing the account, or a system principal) is
-// recorded as ending them.
+// principal in ctx (active platform staff closing the account, or a system
+// principal) is recorded as ending them.
 func (s *Service) EndAccount(ctx context.Context, platformID, accountID string) ([]Session, error) {
 	const op = "impersonation: end account: %w"
 	if strings.TrimSpace(accountID) == "" {
@@ -63,6 +63,17 @@ func (s *Service) endAll(ctx context.Context, e EndAll) ([]Session, error) {
 	p, err := s.principal(ctx, e.PlatformID)
 	if err != nil {
 		return nil, err
+	}
+	if !p.IsSystem() {
+		// Ending others' sessions is staff work (or the system's, for the
+		// cascades): a customer must not end support's sessions.
+		u, err := s.user(ctx, e.PlatformID, p.UserID)
+		if err != nil {
+			return nil, err
+		}
+		if p.IsImpersonating() || !u.Active || !u.Role.IsStaff() {
+			return nil, refuse(ErrActorNotStaff)
+		}
 	}
 	e.At = s.now()
 	action := "impersonation.end"

@@ -182,6 +182,10 @@ func TestEndAccountAndUser(t *testing.T) {
 
 	_, err := f.svc.EndAccount(t.Context(), pid, "acc")
 	require.ErrorIs(t, err, impersonation.ErrForbidden, "no principal")
+	_, err = f.svc.EndAccount(as("member"), pid, "acc")
+	require.ErrorIs(t, err, impersonation.ErrActorNotStaff, "a customer does not end support's sessions")
+	_, err = f.svc.EndUser(as("client"), pid, "admin")
+	require.ErrorIs(t, err, impersonation.ErrActorNotStaff)
 	ended, err := f.svc.EndAccount(as("owner"), pid, "acc")
 	require.NoError(t, err)
 	require.ElementsMatch(t, []string{a.Session.ID, b.Session.ID}, []string{ended[0].ID, ended[1].ID})
