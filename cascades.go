@@ -13,68 +13,95 @@ import (
 	"github.com/tenantry/tenantry/tenancy"
 )
 
-// tenancyConfig is the host's tenancy config with the cascades hooked in.
+// tenancyConfig is the host's tenancy config with the cascades hooked in:
+// what other packages hold of an account or a user follows its change in
+// the same transaction (Cascade, on the Portal's unit of work), and the
+// licensing gate, an in-memory cache, after the commit.
 func (p *Portal) tenancyConfig(c Config) *tenancy.Config {
 	tc := withNow(c.Tenancy, c.Now, func(t *tenancy.Config, now func() time.Time) { t.Now = now })
 	if tc.SecretKey == nil {
 		tc.SecretKey = c.SecretKey
 	}
-	hostChanged, hostDeleted, hostUser := tc.OnAccountChanged, tc.OnAccountDeleted, tc.OnUserChanged
+	if tc.Atomic == nil {
+		tc.Atomic = p.unit.Atomic
+	}
+	host := tc.Cascade
+	tc.Cascade = tenancy.Cascade{
+		AccountChanged: func(ctx context.Context, ch tenancy.AccountChange) error {
+			err := p.accountChanged(ctx, ch)
+			if err == nil && host.AccountChanged != nil {
+				err = host.AccountChanged(ctx, ch)
+			}
+			return err
+		},
+		AccountDeleted: func(ctx context.Context, d tenancy.AccountDeleted) error {
+			errs := []error{p.closeAccount(ctx, d.PlatformID, d.AccountID)}
+			for _, u := range d.DeletedUserIDs {
+				errs = append(errs, p.endUser(ctx, d.PlatformID, u))
+			}
+			if host.AccountDeleted != nil {
+				errs = append(errs, host.AccountDeleted(ctx, d))
+			}
+			return errors.Join(errs...)
+		},
+		UserChanged: func(ctx context.Context, ch tenancy.UserChange) error {
+			var err error
+			if ch.Before.Role != ch.After.Role || ch.After.Status != tenancy.UserActive || ch.Before.Email != ch.After.Email {
+				err = p.endUser(ctx, ch.After.PlatformID, ch.After.ID)
+			}
+			if err == nil && host.UserChanged != nil {
+				err = host.UserChanged(ctx, ch)
+			}
+			return err
+		},
+	}
+	hostChanged, hostDeleted := tc.OnAccountChanged, tc.OnAccountDeleted
 	tc.OnAccountChanged = func(ctx context.Context, ch tenancy.AccountChange) {
-		p.accountChanged(ctx, ch)
+		if standingMoved(ch.Before, ch.After) {
+			p.invalidateGate(ctx, ch.After.PlatformID, ch.After.ID)
+		}
 		if hostChanged != nil {
 			hostChanged(ctx, ch)
 		}
 	}
 	tc.OnAccountDeleted = func(ctx context.Context, d tenancy.AccountDeleted) {
-		p.closeAccount(ctx, d.PlatformID, d.AccountID)
-		for _, u := range d.DeletedUserIDs {
-			p.endUser(ctx, d.PlatformID, u)
-		}
+		p.invalidateGate(ctx, d.PlatformID, d.AccountID)
 		if hostDeleted != nil {
 			hostDeleted(ctx, d)
-		}
-	}
-	tc.OnUserChanged = func(ctx context.Context, ch tenancy.UserChange) {
-		if ch.Before.Role != ch.After.Role || ch.After.Status != tenancy.UserActive || ch.Before.Email != ch.After.Email {
-			p.endUser(ctx, ch.After.PlatformID, ch.After.ID)
-		}
-		if hostUser != nil {
-			hostUser(ctx, ch)
 		}
 	}
 	return tc
 }
 
-// accountChanged follows a committed account change: the gate forgets the
-// account whenever its standing may have moved, and an account that
-// became unusable is closed.
-func (p *Portal) accountChanged(ctx context.Context, ch tenancy.AccountChange) {
+// accountChanged closes an account that became unusable (disabled or
+// locked), inside the change's transaction.
+func (p *Portal) accountChanged(ctx context.Context, ch tenancy.AccountChange) error {
 	b, a := ch.Before, ch.After
-	closed := (a.Status != tenancy.AccountActive && b.Status == tenancy.AccountActive) || (a.Locked && !b.Locked)
-	if closed {
-		p.closeAccount(ctx, a.PlatformID, a.ID)
-		return
+	if (a.Status != tenancy.AccountActive && b.Status == tenancy.AccountActive) || (a.Locked && !b.Locked) {
+		return p.closeAccount(ctx, a.PlatformID, a.ID)
 	}
-	if a.Status != b.Status || a.Locked != b.Locked || !a.TestExpiresAt.Equal(b.TestExpiresAt) || a.Secure != b.Secure {
-		p.invalidateGate(ctx, a.PlatformID, a.ID)
-	}
+	return nil
 }
 
-// closeAccount is the cascade of an account disabled, locked or deleted:
-// the gate refuses it at once, its impersonation sessions end, its
-// pending invitations are revoked. Each step is tried even if another
-// fails; failures are logged (the account's own state already refuses
-// it everywhere, so these only make it immediate and tidy).
-func (p *Portal) closeAccount(ctx context.Context, platformID, accountID string) {
+// standingMoved reports whether a change may move what the licensing gate
+// answers for the account.
+func standingMoved(b, a tenancy.Account) bool {
+	return a.Status != b.Status || a.Locked != b.Locked || !a.TestExpiresAt.Equal(b.TestExpiresAt) || a.Secure != b.Secure
+}
+
+// closeAccount is the cascade of an account disabled, locked or deleted,
+// run in the change's transaction: its impersonation sessions end and its
+// pending invitations are revoked. (The gate is told after the commit, by
+// OnAccountChanged and OnAccountDeleted.)
+func (p *Portal) closeAccount(ctx context.Context, platformID, accountID string) error {
 	sys := system(ctx)
-	p.invalidateGate(sys, platformID, accountID)
 	if _, err := p.Impersonation.EndAccount(sys, platformID, accountID); err != nil {
-		p.warn(ctx, "end impersonation sessions", platformID, accountID, err)
+		return fmt.Errorf("end impersonation sessions: %w", err)
 	}
 	if err := p.revokePending(sys, platformID, accountID); err != nil {
-		p.warn(ctx, "revoke pending invitations", platformID, accountID, err)
+		return fmt.Errorf("revoke pending invitations: %w", err)
 	}
+	return nil
 }
 
 func (p *Portal) invalidateGate(ctx context.Context, platformID, accountID string) {
@@ -86,31 +113,28 @@ func (p *Portal) invalidateGate(ctx context.Context, platformID, accountID strin
 // revokePending revokes every invitation of the account that can still be
 // accepted.
 func (p *Portal) revokePending(ctx context.Context, platformID, accountID string) error {
-	var errs []error
 	for {
 		page, err := p.Invites.List(ctx, invites.ListParams{PlatformID: platformID, AccountID: accountID, OnlyPending: true, Limit: 500})
 		if err != nil {
 			return err
 		}
-		revoked := 0
 		for _, inv := range page.Invitations {
 			if _, err := p.Invites.Revoke(ctx, platformID, inv.ID); err != nil {
-				errs = append(errs, err)
-				continue
+				return err
 			}
-			revoked++
 		}
-		if page.Next == "" || revoked == 0 {
-			return errors.Join(errs...)
+		if page.Next == "" || len(page.Invitations) == 0 {
+			return nil
 		}
 	}
 }
 
 // endUser ends the impersonation sessions a user is in.
-func (p *Portal) endUser(ctx context.Context, platformID, userID string) {
+func (p *Portal) endUser(ctx context.Context, platformID, userID string) error {
 	if _, err := p.Impersonation.EndUser(system(ctx), platformID, userID); err != nil {
-		p.warn(ctx, "end the user's impersonation sessions", platformID, userID, err)
+		return fmt.Errorf("end the user's impersonation sessions: %w", err)
 	}
+	return nil
 }
 
 func (p *Portal) warn(ctx context.Context, what, platformID, id string, err error) {

@@ -26,6 +26,9 @@ func (p *Portal) invitesConfig(c Config) *invites.Config {
 	if ic.Grant == nil {
 		ic.Grant = p.grant
 	}
+	if ic.Atomic == nil {
+		ic.Atomic = p.unit.Atomic
+	}
 	if ic.Authorize == nil {
 		ic.Authorize = p.authorizeInvite
 	}
@@ -44,8 +47,15 @@ func (s teamSeats) Reserve(ctx context.Context, platformID, accountID string) er
 	return err
 }
 
+// Release gives the seat back; an account deleted (in the same unit of
+// work, when its deletion revokes its invitations) took its seats with it.
 func (s teamSeats) Release(ctx context.Context, platformID, accountID string) error {
 	_, err := s.p.Tenancy.UseQuota(system(ctx), platformID, accountID, tenancy.ResourceTeamMembers, -1)
+	if err != nil {
+		if _, gone := s.p.tenancyStore.GetAccount(ctx, platformID, accountID); errors.Is(gone, tenancy.ErrNotFound) {
+			return nil
+		}
+	}
 	return err
 }
 

@@ -16,6 +16,7 @@ import (
 	brandingsql "github.com/tenantry/tenantry/branding/sqlstore"
 	"github.com/tenantry/tenantry/impersonation"
 	impersonationsql "github.com/tenantry/tenantry/impersonation/sqlstore"
+	"github.com/tenantry/tenantry/internal/sqlkit"
 	"github.com/tenantry/tenantry/invites"
 	invitessql "github.com/tenantry/tenantry/invites/sqlstore"
 	"github.com/tenantry/tenantry/licensing"
@@ -49,7 +50,8 @@ type Config struct {
 	Branding      *branding.Config
 	Audit         *audit.Config
 
-	// Logger receives the cascades' warnings. Defaults to silent.
+	// Logger receives warnings (a gate invalidation that could not be
+	// sent). Defaults to silent.
 	Logger *slog.Logger
 }
 
@@ -66,6 +68,13 @@ type Config struct {
 //     or the staff role;
 //   - the gate combines license, plan, overrides and account state;
 //   - every change reaches one audit trail, with actor and subject.
+//
+// Each change and its cascade are one database transaction: the
+// packages' stores on db join one unit of work (tenancy.Config.Atomic,
+// invites.Config.Atomic), so a lock and the end of the account's
+// sessions, or an acceptance and what it grants, commit together or not
+// at all. Only the in-memory caches (the gate, permissions) hear of a
+// change after its commit.
 //
 // Who may do what follows the platform roles of tenancy: owners and
 // admins manage licenses, plans, credits and the white label; staff invite
@@ -87,8 +96,11 @@ type Portal struct {
 	Router *branding.Router
 
 	tenancyStore tenancy.Store
-	now          func() time.Time
-	log          *slog.Logger
+	// unit runs the cascades and invitation acceptance as one transaction
+	// across the packages' stores.
+	unit sqlkit.DB
+	now  func() time.Time
+	log  *slog.Logger
 }
 
 // Open migrates every package's tables on db (SQLite or PostgreSQL, see
@@ -146,6 +158,9 @@ func (p *Portal) wire(db *sqlx.DB, c Config) error {
 		return err
 	}
 	p.tenancyStore = ts
+	if p.unit, err = sqlkit.Wrap(db); err != nil {
+		return err
+	}
 	p.Audit = audit.New(as, withNow(c.Audit, c.Now, func(a *audit.Config, now func() time.Time) { a.Now = now }))
 	p.Tenancy = tenancy.New(ts, p.tenancyConfig(c))
 	p.Licensing = licensing.New(ls, p.licensingConfig(c))

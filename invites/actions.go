@@ -92,10 +92,15 @@ func (s *Service) close(ctx context.Context, inv Invitation, to Status, by, acti
 	if ev.ActorID == "" {
 		ev.ActorID = by
 	}
-	if err := s.store.Update(ctx, inv, ev); err != nil {
+	err := s.atomic(ctx, func(ctx context.Context) error {
+		if err := s.store.Update(ctx, inv, ev); err != nil {
+			return err
+		}
+		return s.release(ctx, inv)
+	})
+	if err != nil {
 		return Invitation{}, err
 	}
-	s.release(ctx, inv)
 	return inv, nil
 }
 
@@ -137,15 +142,45 @@ func (s *Service) Accept(ctx context.Context, p AcceptParams) (Invitation, error
 	if ev.ActorID == "" {
 		ev.ActorID = p.UserID
 	}
-	claimed, err := s.store.Claim(ctx, Claim{PlatformID: p.PlatformID, TokenHash: inv.TokenHash, UserID: p.UserID, Now: s.now(), Event: ev})
+	claim := Claim{PlatformID: p.PlatformID, TokenHash: inv.TokenHash, UserID: p.UserID, Now: s.now(), Event: ev}
+	var claimed Invitation
+	if s.cfg.Atomic != nil {
+		err = s.atomic(ctx, func(ctx context.Context) error {
+			claimed, err = s.store.Claim(ctx, claim)
+			if err != nil {
+				return err
+			}
+			return grantRefused(s.cfg.Grant(ctx, Acceptance{Invitation: claimed, UserID: p.UserID}))
+		})
+	} else {
+		claimed, err = s.claimThenGrant(ctx, claim, p.UserID)
+	}
 	if err != nil {
 		return Invitation{}, fmt.Errorf(op, err)
 	}
-	if err := s.cfg.Grant(ctx, Acceptance{Invitation: claimed, UserID: p.UserID}); err != nil {
+	return claimed, nil
+}
+
+// claimThenGrant claims the invitation, then grants it, undoing the claim
+// if the grant fails: the way without a unit of work (Config.Atomic).
+func (s *Service) claimThenGrant(ctx context.Context, c Claim, userID string) (Invitation, error) {
+	claimed, err := s.store.Claim(ctx, c)
+	if err != nil {
+		return Invitation{}, err
+	}
+	if err := grantRefused(s.cfg.Grant(ctx, Acceptance{Invitation: claimed, UserID: userID})); err != nil {
 		s.unclaim(ctx, claimed)
-		return Invitation{}, fmt.Errorf(op, fmt.Errorf("%w: grant refused: %w", ErrConflict, err))
+		return Invitation{}, err
 	}
 	return claimed, nil
+}
+
+// grantRefused is the error of a failed Config.Grant.
+func grantRefused(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%w: grant refused: %w", ErrConflict, err)
 }
 
 // unclaim puts an accepted invitation back to pending after its grant

@@ -49,6 +49,16 @@ type Config struct {
 	// the manager access, or makes the user staff. If it fails, the
 	// acceptance is undone and can be tried again. Required for Accept.
 	Grant func(ctx context.Context, a Acceptance) error
+	// Atomic, when set, runs fn as one database transaction together with
+	// whatever other packages' stores on the same database do with the
+	// context fn receives (the tenantry façade sets it). Then Accept claims
+	// the invitation and runs Grant in one unit, Create holds the team seat
+	// (Seats) and stores the invitation in one, and revoking, declining or
+	// expiring gives the seat back in the invitation's own transaction:
+	// all commit or none does, even when the connection fails between
+	// them. Nil runs each step on its own and undoes what it can after a
+	// failure (an acceptance whose grant failed goes back to pending).
+	Atomic func(ctx context.Context, fn func(ctx context.Context) error) error
 
 	// Logger receives warnings. Defaults to silent.
 	Logger *slog.Logger

@@ -98,17 +98,22 @@ func (s *Service) Create(ctx context.Context, p CreateParams) (Created, error) {
 	}
 	token, hash := secret.New()
 	inv.TokenHash = hash
-	if err := s.reserve(ctx, inv); err != nil {
-		return Created{}, fmt.Errorf(op, err)
-	}
-	if err := s.expireDuplicates(ctx, inv); err != nil {
-		s.release(ctx, inv)
-		return Created{}, fmt.Errorf(op, err)
-	}
 	ev := s.event(ctx, inv, "invite.create")
 	ev.Changes = []audit.Change{{Field: "kind", After: string(inv.Kind)}, {Field: "email", After: inv.Email}}
-	if err := s.store.Insert(ctx, inv, ev); err != nil {
-		s.release(ctx, inv)
+	err = s.atomic(ctx, func(ctx context.Context) error {
+		if err := s.reserve(ctx, inv); err != nil {
+			return err
+		}
+		err := s.expireDuplicates(ctx, inv)
+		if err == nil {
+			err = s.store.Insert(ctx, inv, ev)
+		}
+		if err != nil && s.cfg.Atomic == nil {
+			_ = s.release(ctx, inv) // no unit to roll the seat back: give it back
+		}
+		return err
+	})
+	if err != nil {
 		return Created{}, fmt.Errorf(op, err)
 	}
 	if err := s.send(ctx, inv, token); err != nil {
@@ -196,14 +201,32 @@ func (s *Service) reserve(ctx context.Context, inv Invitation) error {
 	return s.cfg.Seats.Reserve(ctx, inv.PlatformID, inv.AccountID)
 }
 
-// release gives a pending team-member invitation's seat back.
-func (s *Service) release(ctx context.Context, inv Invitation) {
+// release gives a pending team-member invitation's seat back. In a unit
+// of work (Config.Atomic) its failure is returned, undoing the unit;
+// without one the invitation's change is already committed, so the
+// failure is logged and nil returned.
+func (s *Service) release(ctx context.Context, inv Invitation) error {
 	if inv.Kind != KindTeamMember || s.cfg.Seats == nil {
-		return
+		return nil
 	}
-	if err := s.cfg.Seats.Release(ctx, inv.PlatformID, inv.AccountID); err != nil {
+	err := s.cfg.Seats.Release(ctx, inv.PlatformID, inv.AccountID)
+	if err != nil && s.cfg.Atomic == nil {
 		s.cfg.Logger.WarnContext(ctx, "invites: release seat", "invitation", inv.ID, "error", err)
+		return nil
 	}
+	if err != nil {
+		return fmt.Errorf("release seat: %w", err)
+	}
+	return nil
+}
+
+// atomic runs fn in one unit of work (Config.Atomic) when the host gave
+// one, or as it is.
+func (s *Service) atomic(ctx context.Context, fn func(ctx context.Context) error) error {
+	if s.cfg.Atomic == nil {
+		return fn(ctx)
+	}
+	return s.cfg.Atomic(ctx, fn)
 }
 
 // send emails the link, when there is a Mailer.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/sqlkit"
 )
 
 // setAccountFlag is the shared body of the staff toggles (disable, lock,
@@ -151,13 +152,30 @@ func (s *Service) DeleteAccount(ctx context.Context, platformID, accountID strin
 	ev := s.event(ctx, platformID, "account.delete")
 	ev.AccountID, ev.TargetType, ev.TargetID = acc.ID, "account", acc.ID
 	ev.Changes = []audit.Change{{Field: "name", Before: acc.Name}, {Field: "email", Before: acc.Email}}
-	res, err := s.store.DeleteAccount(ctx, DeleteAccount{PlatformID: platformID, AccountID: accountID, Now: now, Event: ev})
+	var res DeletedAccount
+	deleted := false
+	err = s.atomic(ctx, func(ctx context.Context) error {
+		var err error
+		res, err = s.store.DeleteAccount(ctx, DeleteAccount{PlatformID: platformID, AccountID: accountID, Now: now, Event: ev})
+		if err != nil {
+			return err
+		}
+		deleted = true
+		if s.cfg.Cascade.AccountDeleted == nil {
+			return nil
+		}
+		return cascadeFailed(s.cfg.Cascade.AccountDeleted(ctx, AccountDeleted{PlatformID: platformID, AccountID: accountID, DeletedUserIDs: res.DeletedUserIDs, At: now}))
+	})
+	if s.stands(deleted, err) {
+		sqlkit.AfterCommit(ctx, func() {
+			s.perms.forgetAccount(platformID, accountID)
+			if s.cfg.OnAccountDeleted != nil {
+				s.cfg.OnAccountDeleted(ctx, AccountDeleted{PlatformID: platformID, AccountID: accountID, DeletedUserIDs: res.DeletedUserIDs, At: now})
+			}
+		})
+	}
 	if err != nil {
 		return DeletedAccount{}, fmt.Errorf(op, err)
-	}
-	s.perms.forgetAccount(platformID, accountID)
-	if s.cfg.OnAccountDeleted != nil {
-		s.cfg.OnAccountDeleted(ctx, AccountDeleted{PlatformID: platformID, AccountID: accountID, DeletedUserIDs: res.DeletedUserIDs, At: now})
 	}
 	return res, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tenantry/tenantry/audit"
 	"github.com/tenantry/tenantry/internal/secret"
+	"github.com/tenantry/tenantry/internal/sqlkit"
 )
 
 // CreateAccountParams describes an account created directly by staff
@@ -312,38 +313,45 @@ func (a actor) mayEditAccount(acc Account, e AccountEdit) error {
 }
 
 // changeAccount runs an authorised read-modify-write of one account,
-// retried on ErrStale, recording what changed.
+// retried on ErrStale, recording what changed, in one unit with its
+// cascade.
 func (s *Service) changeAccount(ctx context.Context, platformID, accountID, action string, mutate func(*Account) error) (Account, error) {
 	var out, was Account
 	changedAny := false
-	err := retryStale(func() error {
-		changedAny = false
-		acc, err := s.store.GetAccount(ctx, platformID, accountID)
-		if err != nil {
-			return err
-		}
-		before := acc
-		before.Tags, before.Sites = append([]string(nil), acc.Tags...), append([]string(nil), acc.Sites...)
-		before.Onboarding.StepsDone = append([]string(nil), acc.Onboarding.StepsDone...)
-		if err := mutate(&acc); err != nil {
-			return err
-		}
-		ev := s.event(ctx, platformID, action)
-		ev.AccountID, ev.TargetType, ev.TargetID = acc.ID, "account", acc.ID
-		ev.Changes = accountChanges(before, acc)
-		if len(ev.Changes) == 0 {
-			out = acc
+	err := s.atomic(ctx, func(ctx context.Context) error {
+		err := retryStale(func() error {
+			changedAny = false
+			acc, err := s.store.GetAccount(ctx, platformID, accountID)
+			if err != nil {
+				return err
+			}
+			before := acc
+			before.Tags, before.Sites = append([]string(nil), acc.Tags...), append([]string(nil), acc.Sites...)
+			before.Onboarding.StepsDone = append([]string(nil), acc.Onboarding.StepsDone...)
+			if err := mutate(&acc); err != nil {
+				return err
+			}
+			ev := s.event(ctx, platformID, action)
+			ev.AccountID, ev.TargetType, ev.TargetID = acc.ID, "account", acc.ID
+			ev.Changes = accountChanges(before, acc)
+			if len(ev.Changes) == 0 {
+				out = acc
+				return nil
+			}
+			acc.Version, acc.UpdatedAt = before.Version+1, s.now()
+			if err := s.store.UpdateAccount(ctx, acc, ev); err != nil {
+				return err
+			}
+			out, was, changedAny = acc, before, true
 			return nil
-		}
-		acc.Version, acc.UpdatedAt = before.Version+1, s.now()
-		if err := s.store.UpdateAccount(ctx, acc, ev); err != nil {
+		})
+		if err != nil || !changedAny || s.cfg.Cascade.AccountChanged == nil {
 			return err
 		}
-		out, was, changedAny = acc, before, true
-		return nil
+		return cascadeFailed(s.cfg.Cascade.AccountChanged(ctx, AccountChange{Action: action, Before: was, After: out}))
 	})
-	if err == nil && changedAny && s.cfg.OnAccountChanged != nil {
-		s.cfg.OnAccountChanged(ctx, AccountChange{Action: action, Before: was, After: out})
+	if s.stands(changedAny, err) && s.cfg.OnAccountChanged != nil {
+		sqlkit.AfterCommit(ctx, func() { s.cfg.OnAccountChanged(ctx, AccountChange{Action: action, Before: was, After: out}) })
 	}
 	return out, err
 }

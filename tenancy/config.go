@@ -11,6 +11,24 @@ import (
 	"github.com/tenantry/tenantry/audit"
 )
 
+// Cascade holds the changes that follow a change of an account or a user
+// in other packages' tables: the tenantry façade ends impersonation
+// sessions and revokes pending invitations of an account closed or
+// deleted, and ends the sessions of a user demoted, disabled or
+// renamed. Each runs inside the change's unit of work (Config.Atomic), so
+// an error undoes the change and the caller gets it; without Atomic they
+// run after the change is committed and their error is returned with the
+// change made (and heard by the On* hooks). A nil func is skipped.
+type Cascade struct {
+	// AccountChanged follows every change of an account made through the
+	// Service.
+	AccountChanged func(ctx context.Context, c AccountChange) error
+	// AccountDeleted follows the deletion of an account.
+	AccountDeleted func(ctx context.Context, d AccountDeleted) error
+	// UserChanged follows every change of a user.
+	UserChanged func(ctx context.Context, c UserChange) error
+}
+
 // Config tunes a Service. A nil *Config means all defaults.
 type Config struct {
 	// Now is the clock. Defaults to time.Now.
@@ -47,6 +65,17 @@ type Config struct {
 	// supplies). It returns nil to allow. When nil, only a system principal
 	// may demote an owner; a peer owner never can on its own.
 	AuthorizeOwnerDemotion func(ctx context.Context, d OwnerDemotion) error
+
+	// Atomic, when set, runs fn as one database transaction together with
+	// whatever other packages' stores on the same database do with the
+	// context fn receives (the tenantry façade sets it). The Service then
+	// runs each account and user change, and each deletion, in one unit
+	// with its Cascade, so that both commit or neither does. Nil runs the
+	// change on its own and the Cascade after it.
+	Atomic func(ctx context.Context, fn func(ctx context.Context) error) error
+	// Cascade is what must change with an account or a user, in the same
+	// transaction when Atomic is set (see Cascade).
+	Cascade Cascade
 
 	// OnAccountDeleted is told, after the deletion is committed, about every
 	// account deleted, so the host can drop its own data (bots,

@@ -2,6 +2,7 @@ package tenancy_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -76,4 +77,33 @@ func TestAddMemberSeatHeld(t *testing.T) {
 			require.Equal(t, int64(1), a.Used, "the held seat, not a second one")
 		}
 	}
+}
+
+// TestCascadeWithoutUnit: without Config.Atomic the Cascade runs after the
+// change is made, sees it, and its error comes back with the change kept;
+// OnAccountChanged still hears the change, which stands.
+func TestCascadeWithoutUnit(t *testing.T) {
+	refuse := errors.New("cascade refused")
+	var svc *tenancy.Service
+	var heard int
+	svc = tenancy.New(memstore.New(nil), &tenancy.Config{
+		Cascade: tenancy.Cascade{AccountChanged: func(ctx context.Context, c tenancy.AccountChange) error {
+			got, err := svc.Account(ctx, c.After.PlatformID, c.After.ID)
+			require.NoError(t, err)
+			require.True(t, got.Locked, "the cascade sees the change made")
+			return refuse
+		}},
+		OnAccountChanged: func(context.Context, tenancy.AccountChange) { heard++ },
+	})
+	ctx := audit.WithPrincipal(context.Background(), audit.System("test"))
+	p, err := svc.CreatePlatform(ctx, tenancy.CreatePlatformParams{Name: "P"})
+	require.NoError(t, err)
+	created, err := svc.CreateAccount(ctx, tenancy.CreateAccountParams{PlatformID: p.ID, Name: "Acme", Email: "a@acme.example"})
+	require.NoError(t, err)
+	_, err = svc.LockAccount(ctx, p.ID, created.Account.ID)
+	require.ErrorIs(t, err, refuse)
+	got, err := svc.Account(ctx, p.ID, created.Account.ID)
+	require.NoError(t, err)
+	require.True(t, got.Locked, "no unit of work: the change stays")
+	require.Equal(t, 1, heard, "the change stands, so OnAccountChanged hears it")
 }

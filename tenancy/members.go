@@ -57,7 +57,7 @@ func (s *Service) AddMember(ctx context.Context, p AddMemberParams) (Member, err
 	if err != nil {
 		return Member{}, fmt.Errorf(op, err)
 	}
-	s.perms.forget(m.PlatformID, m.AccountID, m.UserID)
+	s.forget(ctx, m.PlatformID, m.AccountID, m.UserID)
 	return m, nil
 }
 
@@ -85,7 +85,7 @@ func (s *Service) SetPermissions(ctx context.Context, p AddMemberParams) (Member
 	if err := s.store.UpdateMember(ctx, m, ev); err != nil {
 		return Member{}, fmt.Errorf(op, err)
 	}
-	s.perms.forget(m.PlatformID, m.AccountID, m.UserID)
+	s.forget(ctx, m.PlatformID, m.AccountID, m.UserID)
 	return m, nil
 }
 
@@ -121,7 +121,7 @@ func (s *Service) RemoveMember(ctx context.Context, platformID, accountID, userI
 	if err != nil {
 		return fmt.Errorf(op, err)
 	}
-	s.perms.forget(platformID, accountID, userID)
+	s.forget(ctx, platformID, accountID, userID)
 	return nil
 }
 

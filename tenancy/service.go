@@ -42,6 +42,42 @@ const maxStaleRetries = 5
 
 func (s *Service) now() time.Time { return sqlkit.Micro(s.cfg.Now()) }
 
+// atomic runs fn in one unit of work (Config.Atomic) when the host gave
+// one, or as it is.
+func (s *Service) atomic(ctx context.Context, fn func(ctx context.Context) error) error {
+	if s.cfg.Atomic == nil {
+		return fn(ctx)
+	}
+	return s.cfg.Atomic(ctx, fn)
+}
+
+// cascadeError is the error of a Config.Cascade func.
+type cascadeError struct{ err error }
+
+func (e *cascadeError) Error() string { return "cascade: " + e.err.Error() }
+func (e *cascadeError) Unwrap() error { return e.err }
+
+// cascadeFailed marks an error of a Config.Cascade func.
+func cascadeFailed(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &cascadeError{err}
+}
+
+// stands reports whether a change that was made (made) stands after the
+// call's error err: inside a unit of work any error undoes it; without one
+// a failed cascade comes after the change was committed.
+func (s *Service) stands(made bool, err error) bool {
+	var c *cascadeError
+	return made && (err == nil || (s.cfg.Atomic == nil && errors.As(err, &c)))
+}
+
+// forget drops a member's cached permissions once the change is committed.
+func (s *Service) forget(ctx context.Context, platformID, accountID, userID string) {
+	sqlkit.AfterCommit(ctx, func() { s.perms.forget(platformID, accountID, userID) })
+}
+
 // NormalizeEmail returns the canonical form of an email address, under which
 // users are stored and compared, or an *InvalidError naming "email".
 func NormalizeEmail(email string) (string, error) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tenantry/tenantry/audit"
 	"github.com/tenantry/tenantry/internal/secret"
+	"github.com/tenantry/tenantry/internal/sqlkit"
 )
 
 // CreateUserParams describes a new user.
@@ -329,39 +330,46 @@ func (a actor) maySelfOrManage(target User) error {
 }
 
 // updateUser runs a read-modify-write of one user, retried on ErrStale,
-// recording what changed. mutate returns an error to refuse the change.
+// recording what changed, in one unit with its cascade. mutate returns an
+// error to refuse the change.
 func (s *Service) updateUser(ctx context.Context, platformID, userID, action string, mutate func(*User) error) (User, error) {
 	var out, was User
 	changedAny := false
-	err := retryStale(func() error {
-		changedAny = false
-		u, err := s.store.GetUser(ctx, platformID, userID)
-		if err != nil {
-			return err
-		}
-		if u.Status == UserDeleted {
-			return fmt.Errorf("%w: user was deleted with their account", ErrNotFound)
-		}
-		before := u
-		if err := mutate(&u); err != nil {
-			return err
-		}
-		ev := s.event(ctx, platformID, action)
-		ev.TargetType, ev.TargetID = "user", u.ID
-		ev.Changes = userChanges(before, u)
-		if len(ev.Changes) == 0 {
-			out = u
+	err := s.atomic(ctx, func(ctx context.Context) error {
+		err := retryStale(func() error {
+			changedAny = false
+			u, err := s.store.GetUser(ctx, platformID, userID)
+			if err != nil {
+				return err
+			}
+			if u.Status == UserDeleted {
+				return fmt.Errorf("%w: user was deleted with their account", ErrNotFound)
+			}
+			before := u
+			if err := mutate(&u); err != nil {
+				return err
+			}
+			ev := s.event(ctx, platformID, action)
+			ev.TargetType, ev.TargetID = "user", u.ID
+			ev.Changes = userChanges(before, u)
+			if len(ev.Changes) == 0 {
+				out = u
+				return nil
+			}
+			u.Version, u.UpdatedAt = before.Version+1, s.now()
+			if err := s.store.UpdateUser(ctx, u, ev); err != nil {
+				return err
+			}
+			out, was, changedAny = u, before, true
 			return nil
-		}
-		u.Version, u.UpdatedAt = before.Version+1, s.now()
-		if err := s.store.UpdateUser(ctx, u, ev); err != nil {
+		})
+		if err != nil || !changedAny || s.cfg.Cascade.UserChanged == nil {
 			return err
 		}
-		out, was, changedAny = u, before, true
-		return nil
+		return cascadeFailed(s.cfg.Cascade.UserChanged(ctx, UserChange{Action: action, Before: was, After: out}))
 	})
-	if err == nil && changedAny && s.cfg.OnUserChanged != nil {
-		s.cfg.OnUserChanged(ctx, UserChange{Action: action, Before: was, After: out})
+	if s.stands(changedAny, err) && s.cfg.OnUserChanged != nil {
+		sqlkit.AfterCommit(ctx, func() { s.cfg.OnUserChanged(ctx, UserChange{Action: action, Before: was, After: out}) })
 	}
 	return out, err
 }

@@ -32,7 +32,7 @@ func (s *Store) Insert(ctx context.Context, se impersonation.Session, ev audit.E
 
 // Get returns the session, or impersonation.ErrNotFound.
 func (s *Store) Get(ctx context.Context, platformID, id string) (impersonation.Session, error) {
-	se, err := s.getBy(ctx, s.base.DB.DB, s.getSQL, platformID, id)
+	se, err := s.getBy(ctx, s.base.DB, s.getSQL, platformID, id)
 	if err != nil {
 		return impersonation.Session{}, fail("get", err)
 	}
@@ -44,7 +44,7 @@ func (s *Store) Get(ctx context.Context, platformID, id string) (impersonation.S
 // (platform_id, token_hash) key, outside any transaction: the read every
 // request of a session makes.
 func (s *Store) GetByToken(ctx context.Context, platformID, tokenHash string) (impersonation.Session, error) {
-	se, err := s.getBy(ctx, s.base.DB.DB, s.getByTokenSQL, platformID, tokenHash)
+	se, err := s.getBy(ctx, s.base.DB, s.getByTokenSQL, platformID, tokenHash)
 	if err != nil {
 		return impersonation.Session{}, fail("get by token", err)
 	}

@@ -29,17 +29,6 @@ type Op struct {
 	// caller told it failed) must change nothing more: an idempotency key,
 	// or an operation that sees it is already done.
 	Idempotent bool
-	// Compensated, when set, maps a state to what an operation that undoes
-	// itself after a partial failure (a compensating transaction, recorded
-	// in the audit trail) must leave equal: the state after such an undo is
-	// then "not done" when Compensated(after) equals Compensated(before),
-	// and a retry must reach Compensated(clean).
-	Compensated func(State) State
-	// Known, when set, is asked about a run that left a partial state:
-	// a non-empty answer names a known, reported limitation that the run
-	// reproduced (logged, counted in Result.Known, not retried), so that
-	// the test still fails on any other partial state.
-	Known func(k Fault, pre, post, want State) string
 }
 
 // Fault is the fault of one run.
@@ -90,15 +79,15 @@ func (d *DB) Snapshot(t testing.TB, platformID string) State {
 // Result sums up a Run.
 type Result struct {
 	Statements, Commits int64
-	// Runs is how many faulty runs were made; Undone, Done and Compensated
-	// how many of them ended not done, done, or undone by compensation.
-	Runs, Undone, Done, Compensated, Known int
+	// Runs is how many faulty runs were made; Undone and Done how many of
+	// them ended not done and done.
+	Runs, Undone, Done int
 }
 
 // String sums the runs up for the test log.
 func (r Result) String() string {
-	return fmt.Sprintf("%d statements, %d commits: %d faulty runs (%d not done, %d done, %d compensated, %d known partial)",
-		r.Statements, r.Commits, r.Runs, r.Undone, r.Done, r.Compensated, r.Known)
+	return fmt.Sprintf("%d statements, %d commits: %d faulty runs (%d not done, %d done)",
+		r.Statements, r.Commits, r.Runs, r.Undone, r.Done)
 }
 
 // Run runs op once cleanly to count its statements and commits and learn
@@ -148,12 +137,6 @@ func Run(t *testing.T, d *DB, op Op) Result {
 	for j := int64(1); j <= res.Commits; j++ {
 		faults = append(faults, Fault{true, j, dbtest.Error}, Fault{true, j, dbtest.DropConn}, Fault{true, j, dbtest.LostCommit})
 	}
-	comp := func(s State) State {
-		if op.Compensated == nil {
-			return s
-		}
-		return op.Compensated(s.Clone())
-	}
 	for k, f := range faults {
 		where := fmt.Sprintf("%s, %s at statement %d", op.Name, f.Fault, f.N)
 		if f.Commit {
@@ -183,14 +166,6 @@ func Run(t *testing.T, d *DB, op Op) Result {
 		where += " (" + fired.Query + ")"
 		post := d.Snapshot(t, c.PlatformID)
 		done, undone := post.Equal(want), post.Equal(pre)
-		compensated := !done && !undone && op.Compensated != nil && comp(post).Equal(comp(pre))
-		if !done && !undone && !compensated && op.Known != nil {
-			if why := op.Known(f, pre.Clone(), post.Clone(), want.Clone()); why != "" {
-				res.Known++
-				t.Logf("%s: known partial state: %s (error: %v)", where, why, err)
-				continue
-			}
-		}
 		// The states before and after a clean run keep the invariants;
 		// any other is checked.
 		if !done && !undone {
@@ -214,8 +189,6 @@ func Run(t *testing.T, d *DB, op Op) Result {
 			continue
 		case undone:
 			res.Undone++
-		case compensated:
-			res.Compensated++
 		default:
 			t.Errorf("%s: partial state (error: %v)\nagainst the state before (- before, + after):\n%s\nagainst a clean run (- clean, + after):\n%s",
 				where, err, pre.Diff(post), want.Diff(post))
@@ -230,8 +203,8 @@ func Run(t *testing.T, d *DB, op Op) Result {
 			continue
 		}
 		final := d.Snapshot(t, c.PlatformID)
-		if !comp(final).Equal(comp(want)) {
-			t.Errorf("%s: the retry left another state than a clean run (- clean, + retried):\n%s", where, comp(want).Diff(comp(final)))
+		if !final.Equal(want) {
+			t.Errorf("%s: the retry left another state than a clean run (- clean, + retried):\n%s", where, want.Diff(final))
 		}
 		if !final.Equal(want) {
 			if v := Violations(t, d.Plain, c.PlatformID); v != nil {

@@ -2,9 +2,6 @@ package sqlkit
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -36,23 +33,13 @@ const MaxAttempts = 12
 // lock contention (SQLITE_BUSY, serialization failure, deadlock) is retried
 // from the start with a short randomised back-off, so fn must be safe to run
 // again (touch only the transaction, keep no state across attempts).
+// Inside a unit of work on the same handle (Atomic), fn runs in the
+// unit's transaction instead, in a savepoint undone if fn fails.
 func (db DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	var err error
-	for attempt := 0; attempt < MaxAttempts; attempt++ {
-		err = db.tryTx(ctx, fn)
-		if kind, _ := Classify(err); kind != KindRetry {
-			return err
-		}
-		backoff := time.Duration(1+rand.IntN(1<<min(attempt, 6))) * time.Millisecond
-		t := time.NewTimer(backoff)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("%w (last error: %w)", ctx.Err(), err)
-		case <-t.C:
-		}
+	if u := unitOf(ctx, db.DB); u != nil {
+		return u.nested(ctx, fn) // the unit commits, or retries, as a whole
 	}
-	return fmt.Errorf("sqlkit: transaction gave up after %d attempts: %w", MaxAttempts, err)
+	return db.retry(ctx, func() error { return db.tryTx(ctx, fn) })
 }
 
 func (db DB) tryTx(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
