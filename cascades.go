@@ -174,6 +174,18 @@ func (p *Portal) accountState(ctx context.Context, platformID, accountID string)
 	}, nil
 }
 
+// requireAccount refuses an account ID the platform does not have (asked
+// after the role check, so only those allowed learn whether it exists).
+func (p *Portal) requireAccount(ctx context.Context, platformID, accountID string) error {
+	if accountID == "" {
+		return nil
+	}
+	if _, err := p.tenancyStore.GetAccount(ctx, platformID, accountID); err != nil {
+		return fmt.Errorf("no such account on this platform: %w", err)
+	}
+	return nil
+}
+
 // requireRole allows system principals and active users holding one of
 // roles now (read fresh: a demotion counts at once), never while
 // impersonating.

@@ -92,12 +92,24 @@ func (p *Portal) grant(ctx context.Context, a invites.Acceptance) error {
 	return fmt.Errorf("unknown invitation kind %q", inv.Kind)
 }
 
-// authorizeInvite: only owners invite staff; staff invite customers and
-// team members (to a secure account: secure operators only, as tenancy
-// has it); an account's primary admin, and its members with the "team"
+// authorizeInvite: who may invite (mayInvite), and new invitations only
+// to an account the platform has.
+func (p *Portal) authorizeInvite(ctx context.Context, a invites.Action) error {
+	if err := p.mayInvite(ctx, a); err != nil {
+		return err
+	}
+	if a.Name != "invite.create" {
+		return nil // resending and revoking go on for an account deleted since
+	}
+	return p.requireAccount(ctx, a.Invitation.PlatformID, a.Invitation.AccountID)
+}
+
+// mayInvite: only owners invite staff; staff invite customers and team
+// members (to a secure account: secure operators only, as tenancy has
+// it); an account's primary admin, and its members with the "team"
 // permission, invite team members and managers of their account while
 // their user is active.
-func (p *Portal) authorizeInvite(ctx context.Context, a invites.Action) error {
+func (p *Portal) mayInvite(ctx context.Context, a invites.Action) error {
 	inv := a.Invitation
 	if inv.Kind == invites.KindStaff {
 		return p.requireRole(ctx, inv.PlatformID, tenancy.RoleOwner)

@@ -172,7 +172,13 @@ func (p *Portal) wire(db *sqlx.DB, c Config) error {
 	}
 	if bc.Authorize == nil {
 		bc.Authorize = func(ctx context.Context, a branding.Action) error {
-			return p.requireRole(ctx, a.PlatformID, tenancy.RoleOwner, tenancy.RoleAdmin)
+			if err := p.requireRole(ctx, a.PlatformID, tenancy.RoleOwner, tenancy.RoleAdmin); err != nil {
+				return err
+			}
+			if a.Name == "branding.theme.set" || a.Name == "branding.logo.set" {
+				return p.requireAccount(ctx, a.PlatformID, a.AccountID) // resets and removals clean up after a deletion
+			}
+			return nil
 		}
 	}
 	p.Branding = branding.New(bs, bc)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tenantry/tenantry"
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/branding"
 	"github.com/tenantry/tenantry/impersonation"
 	"github.com/tenantry/tenantry/internal/testclock"
 	"github.com/tenantry/tenantry/internal/testdb"
@@ -231,5 +232,35 @@ func TestAcceptanceGrants(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, tenancy.RoleOperator, got.Role)
 		})
+	})
+}
+
+// TestUnknownAccountRefused: licensing, invitations and account branding
+// take only accounts the platform has: an ID of another platform's
+// account, or of an account deleted, is refused and nothing is written.
+func TestUnknownAccountRefused(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlx.DB) {
+		w := newWorld(t, db)
+		other, err := w.p.Tenancy.CreatePlatform(w.sys(), tenancy.CreatePlatformParams{Name: "Other"})
+		require.NoError(t, err)
+		foreign, err := w.p.Tenancy.CreateAccount(w.sys(), tenancy.CreateAccountParams{PlatformID: other.ID, Name: "Foreign", Email: "a@foreign.example"})
+		require.NoError(t, err)
+		owner := w.as(w.owner)
+		for _, id := range []string{foreign.Account.ID, "no-such-account"} {
+			_, err = w.p.Licensing.Issue(owner, licensing.IssueParams{PlatformID: w.pid, PlanID: "pro", AccountID: id, EndsAt: w.clock.Now().Add(time.Hour)})
+			require.ErrorIs(t, err, licensing.ErrNotFound, "license for %s", id)
+			_, err = w.p.Licensing.GrantCredits(owner, licensing.CreditParams{PlatformID: w.pid, AccountID: id, Kind: licensing.CreditSMS, Amount: 5})
+			require.ErrorIs(t, err, licensing.ErrNotFound, "credits for %s", id)
+			_, err = w.p.Invites.Create(owner, invites.CreateParams{PlatformID: w.pid, Kind: invites.KindTeamMember, Email: "x@acme.example", AccountID: id})
+			require.ErrorIs(t, err, invites.ErrForbidden, "invitation to %s", id)
+			_, err = w.p.Branding.SetTheme(owner, branding.Theme{PlatformID: w.pid, AccountID: id, ProductName: "X"})
+			require.ErrorIs(t, err, branding.ErrForbidden, "theme of %s", id)
+		}
+		page, err := w.p.Invites.List(owner, invites.ListParams{PlatformID: w.pid, Limit: 10})
+		require.NoError(t, err)
+		require.Empty(t, page.Invitations)
+		lic, err := w.p.Licensing.ListLicenses(owner, licensing.ListLicensesParams{PlatformID: w.pid})
+		require.NoError(t, err)
+		require.Len(t, lic.Licenses, 1, "only the world's own license")
 	})
 }

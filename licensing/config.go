@@ -28,8 +28,10 @@ type Config struct {
 	// principal is always refused.
 	Authorize func(ctx context.Context, a Action) error
 	// AccountState tells the gate about the account itself (disabled,
-	// locked, deleted, expired trial). nil means every account is in good
-	// standing and only its license counts.
+	// locked, deleted, expired trial); issuing, assigning or moving a
+	// license, granting credits and setting an override refuse an account
+	// it reports Missing (ErrNotFound). nil means every account exists and
+	// is in good standing, and only its license counts.
 	AccountState func(ctx context.Context, platformID, accountID string) (AccountState, error)
 	// GateTTL bounds how long the gate trusts what it read, whatever the
 	// notifications. Defaults to 30 seconds.

@@ -51,6 +51,11 @@ func (s *Service) credit(ctx context.Context, p CreditParams, sign int64, action
 	if err != nil {
 		return CreditResult{}, fmt.Errorf(op, err)
 	}
+	if sign > 0 {
+		if err := s.requireAccount(ctx, p.PlatformID, p.AccountID); err != nil {
+			return CreditResult{}, fmt.Errorf(op, err)
+		}
+	}
 	e := CreditEntry{PlatformID: p.PlatformID, AccountID: p.AccountID, Kind: p.Kind, ID: s.cfg.NewID(),
 		Delta: sign * p.Amount, IdempotencyKey: p.IdempotencyKey, Reason: strings.TrimSpace(p.Reason), ActorID: pr.Actor(), At: s.now()}
 	ev := s.event(ctx, p.PlatformID, action)

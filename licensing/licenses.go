@@ -37,6 +37,9 @@ func (s *Service) Issue(ctx context.Context, p IssueParams) (License, error) {
 	if _, err := s.authorize(ctx, p.PlatformID, "license.issue", p.AccountID); err != nil {
 		return License{}, fmt.Errorf(op, err)
 	}
+	if err := s.requireAccount(ctx, p.PlatformID, p.AccountID); err != nil {
+		return License{}, fmt.Errorf(op, err)
+	}
 	l := License{PlatformID: p.PlatformID, ID: s.cfg.NewID(), AccountID: p.AccountID, PlanID: p.PlanID, Status: Active,
 		StartsAt: p.StartsAt, EndsAt: p.EndsAt, Grace: p.Grace, Version: 1, CreatedAt: now, UpdatedAt: now}
 	var err error
@@ -162,6 +165,9 @@ func (s *Service) apply(ctx context.Context, platformID, licenseID, action strin
 			return err
 		}
 		if _, err := s.authorize(ctx, platformID, action, l.AccountID); err != nil {
+			return err
+		}
+		if err := s.requireAccount(ctx, platformID, c.account); err != nil {
 			return err
 		}
 		next, hist, err := transition(l, c, s.now())

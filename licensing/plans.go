@@ -160,6 +160,9 @@ func (s *Service) SetOverride(ctx context.Context, platformID, accountID, featur
 	if _, err := s.authorize(ctx, platformID, "feature.override", accountID); err != nil {
 		return fmt.Errorf(op, err)
 	}
+	if err := s.requireAccount(ctx, platformID, accountID); err != nil {
+		return fmt.Errorf(op, err)
+	}
 	ev := s.event(ctx, platformID, "feature.override")
 	ev.AccountID, ev.TargetType, ev.TargetID = accountID, "feature", feature
 	ev.Changes = []audit.Change{{Field: feature, After: strconv.FormatBool(enabled)}}

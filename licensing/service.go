@@ -41,6 +41,24 @@ const maxStaleRetries = 5
 func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Microsecond) }
 
 // authorize checks the principal in ctx may take the action.
+// requireAccount refuses, as ErrNotFound, an account the host says does
+// not exist (Config.AccountState reports it Missing), so that a license,
+// credits or an override never lands on a mistyped or deleted account.
+// Without AccountState every account ID is taken as given.
+func (s *Service) requireAccount(ctx context.Context, platformID, accountID string) error {
+	if accountID == "" || s.cfg.AccountState == nil {
+		return nil
+	}
+	st, err := s.cfg.AccountState(ctx, platformID, accountID)
+	if err != nil {
+		return err
+	}
+	if st.Missing {
+		return fmt.Errorf("%w: account", ErrNotFound)
+	}
+	return nil
+}
+
 func (s *Service) authorize(ctx context.Context, platformID, action, accountID string) (audit.Principal, error) {
 	p, ok := audit.PrincipalFrom(ctx)
 	if !ok {

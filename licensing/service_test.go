@@ -270,3 +270,33 @@ func TestPartnerView(t *testing.T) {
 	assert.True(t, partner[0].Enabled, "live chat from the plan")
 	assert.False(t, partner[1].Enabled)
 }
+
+// TestMissingAccountRefused: a license, credits or an override for an
+// account the host reports missing is refused as not found and nothing is
+// written; taking credits back and revoking stay possible.
+func TestMissingAccountRefused(t *testing.T) {
+	f := newFixture(t, nil)
+	f.state["gone"] = licensing.AccountState{Missing: true}
+	_, err := f.svc.Issue(f.ctx, licensing.IssueParams{PlatformID: "p1", PlanID: "basic", AccountID: "gone", EndsAt: f.clock.Now().Add(time.Hour)})
+	require.ErrorIs(t, err, licensing.ErrNotFound)
+	free := f.issue(t, "", 0)
+	_, err = f.svc.Assign(f.ctx, "p1", free.ID, "gone")
+	require.ErrorIs(t, err, licensing.ErrNotFound)
+	held := f.issue(t, "a1", 0)
+	_, err = f.svc.Move(f.ctx, "p1", held.ID, "gone")
+	require.ErrorIs(t, err, licensing.ErrNotFound)
+	_, err = f.svc.GrantCredits(f.ctx, licensing.CreditParams{PlatformID: "p1", AccountID: "gone", Kind: licensing.CreditSMS, Amount: 5})
+	require.ErrorIs(t, err, licensing.ErrNotFound)
+	require.ErrorIs(t, f.svc.SetOverride(f.ctx, "p1", "gone", "live_chat", true), licensing.ErrNotFound)
+
+	page, err := f.svc.ListLicenses(f.ctx, licensing.ListLicensesParams{PlatformID: "p1", AccountID: "gone"})
+	require.NoError(t, err)
+	require.Empty(t, page.Licenses, "nothing landed on the missing account")
+	got, err := f.svc.License(f.ctx, "p1", held.ID)
+	require.NoError(t, err)
+	require.Equal(t, "a1", got.AccountID, "the move was refused whole")
+
+	f.state["a1"] = licensing.AccountState{Missing: true} // deleted since
+	_, err = f.svc.Revoke(f.ctx, "p1", held.ID)
+	require.NoError(t, err, "a deleted account's license can still be revoked")
+}
