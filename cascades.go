@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/branding"
 	"github.com/tenantry/tenantry/invites"
 	"github.com/tenantry/tenantry/licensing"
 	"github.com/tenantry/tenantry/tenancy"
@@ -35,7 +36,7 @@ func (p *Portal) tenancyConfig(c Config) *tenancy.Config {
 			return err
 		},
 		AccountDeleted: func(ctx context.Context, d tenancy.AccountDeleted) error {
-			errs := []error{p.closeAccount(ctx, d.PlatformID, d.AccountID)}
+			errs := []error{p.closeAccount(ctx, d.PlatformID, d.AccountID), p.dropAccountData(ctx, d.PlatformID, d.AccountID)}
 			for _, u := range d.DeletedUserIDs {
 				errs = append(errs, p.endUser(ctx, d.PlatformID, u))
 			}
@@ -100,6 +101,37 @@ func (p *Portal) closeAccount(ctx context.Context, platformID, accountID string)
 	}
 	if err := p.revokePending(sys, platformID, accountID); err != nil {
 		return fmt.Errorf("revoke pending invitations: %w", err)
+	}
+	return nil
+}
+
+// dropAccountData removes what other packages keep of a deleted account:
+// its licenses go back to the platform unassigned (to be given to another
+// account), its branding overrides and logo are removed.
+func (p *Portal) dropAccountData(ctx context.Context, platformID, accountID string) error {
+	sys := system(ctx)
+	for after := ""; ; {
+		page, err := p.Licensing.ListLicenses(sys, licensing.ListLicensesParams{PlatformID: platformID, AccountID: accountID, After: after, Limit: 500})
+		if err != nil {
+			return fmt.Errorf("list licenses: %w", err)
+		}
+		for _, l := range page.Licenses {
+			if l.Status == licensing.Revoked || l.AccountID != accountID {
+				continue
+			}
+			if _, err := p.Licensing.Unassign(sys, platformID, l.ID); err != nil {
+				return fmt.Errorf("unassign license: %w", err)
+			}
+		}
+		if after = page.Next; after == "" {
+			break
+		}
+	}
+	if err := p.Branding.ResetTheme(sys, platformID, accountID); err != nil && !errors.Is(err, branding.ErrNotFound) {
+		return err
+	}
+	if err := p.Branding.RemoveLogo(sys, platformID, accountID); err != nil && !errors.Is(err, branding.ErrNotFound) {
+		return err
 	}
 	return nil
 }

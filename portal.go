@@ -61,6 +61,8 @@ type Config struct {
 //   - an account disabled, locked or deleted ends its impersonation
 //     sessions, revokes its pending invitations and is refused by the
 //     licensing gate at once (in every process listening, see Listen);
+//     a deleted one also gives its licenses back to the platform,
+//     unassigned, and loses its branding overrides and logo;
 //   - a user disabled, deleted or whose role changes loses the sessions
 //     they are in, as actor or subject;
 //   - an accepted invitation creates the customer account, the team

@@ -125,9 +125,22 @@ func TestCascades(t *testing.T) {
 		t.Run("Delete", func(t *testing.T) {
 			w := newWorld(t, db)
 			st, inv := w.live(t)
-			_, err := w.p.Tenancy.DeleteAccount(w.as(w.owner), w.pid, w.acc.ID)
+			owner := w.as(w.owner)
+			lic, err := w.p.Licensing.AccountLicense(owner, w.pid, w.acc.ID)
+			require.NoError(t, err)
+			_, err = w.p.Branding.SetTheme(owner, branding.Theme{PlatformID: w.pid, AccountID: w.acc.ID, ProductName: "Acme Bot"})
+			require.NoError(t, err)
+			_, err = w.p.Tenancy.DeleteAccount(owner, w.pid, w.acc.ID)
 			require.NoError(t, err)
 			w.requireClosed(t, st, inv, licensing.ReasonAccountDeleted)
+			// What other packages kept of the account goes with it: its
+			// license returns to the platform, unassigned; its theme goes.
+			lic, err = w.p.Licensing.License(owner, w.pid, lic.ID)
+			require.NoError(t, err)
+			require.Empty(t, lic.AccountID, "the license is free for another account")
+			require.Equal(t, licensing.Active, lic.Status)
+			err = w.p.Branding.ResetTheme(owner, w.pid, w.acc.ID)
+			require.ErrorIs(t, err, branding.ErrNotFound, "the account's theme was removed")
 		})
 		t.Run("TestExpiry", func(t *testing.T) {
 			w := newWorld(t, db)

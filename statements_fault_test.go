@@ -173,6 +173,12 @@ func faultOps(e *faultEnv) []faulttest.Op {
 			_, err = e.p.Tenancy.Allocate(f.as(f.owner), f.pid, f.acc.ID, tenancy.ResourceBotSlots, 2)
 			require.NoError(t, err)
 			f.openSessionAndInvitation(t)
+			_, err = e.p.Licensing.CreatePlan(f.as(f.owner), licensing.PlanParams{PlatformID: f.pid, ID: "pro", Name: "Pro", Features: []string{"live_chat"}})
+			require.NoError(t, err)
+			_, err = e.p.Licensing.Issue(f.as(f.owner), licensing.IssueParams{PlatformID: f.pid, PlanID: "pro", AccountID: f.acc.ID, EndsAt: f.now().Add(365 * 24 * time.Hour)})
+			require.NoError(t, err)
+			_, err = e.p.Branding.SetTheme(f.as(f.owner), branding.Theme{PlatformID: f.pid, AccountID: f.acc.ID, ProductName: "Acme Bot"})
+			require.NoError(t, err)
 			return faulttest.Case{PlatformID: f.pid, Run: func(context.Context) error {
 				return faultResult(e.p.Tenancy.DeleteAccount(f.as(f.owner), f.pid, f.acc.ID))
 			}}
