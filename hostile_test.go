@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -20,7 +19,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/stretchr/testify/require"
@@ -45,10 +43,15 @@ import (
 // each string field (through pointers, slices, nested structs and map keys)
 // of each parameter, one at a time, the rest of the call valid. Each call
 // must either fail with one of its package's sentinel errors (an invalid
-// input naming its field), or succeed and hand the value back, read fresh,
-// verbatim after the field's documented normalisation (trimmed, a canonical
-// email or host); calls that store nothing (lookups, listings) may succeed
-// only where listed. A second platform must see none of it.
+// input naming its field; never a raw driver error, and never with the
+// value echoed back whole in the error's text), or succeed and hand the
+// value back, read fresh, verbatim after the field's documented
+// normalisation (trimmed, a canonical email or host); calls that store
+// nothing (lookups, listings) may succeed only where listed. A second
+// platform must see none of it. The check is strict on both SQLite and
+// PostgreSQL: every Service refuses, through internal/validate, what no
+// store can hold (invalid UTF-8, NUL, keys past an index row) before it
+// reaches one.
 //
 // A reflection check keeps the table complete: every method of every
 // Service (and Gate, Router, HTTP) taking text is in the table or exempt
@@ -790,38 +793,19 @@ func invalidField(err error) (string, bool) {
 	return "", false
 }
 
-// maxErrorLength bounds an error's text: a refused megabyte must not come
-// back whole in the error (and from there in every log line).
-const maxErrorLength = 16 << 10
+// maxErrorLength bounds an error's text: a refused value must come back
+// as a short excerpt at most (internal/validate.Excerpt), never whole in
+// the error (and from there in every log line). The longest refusals,
+// wrapped in their operations, run to a few hundred bytes.
+const maxErrorLength = 1 << 10
 
-// echoes counts, per entry point, the refusals whose text holds more than
-// maxErrorLength bytes (the input echoed back whole). Reported, not failed:
-// a refusal, but one that floods the host's logs.
-var echoes = map[string]int{}
-
-// known counts, per entry point, failures of the classes issue 9 found and
-// left open: on PostgreSQL, NUL bytes and invalid UTF-8 reach the server
-// (SQLSTATE 22021), keys longer than an index row (54000) and NOTIFY
-// payloads (22023) come back as raw driver errors instead of ErrInvalid;
-// and a few fields (onboarding steps, invitation permissions, audit
-// changes) take invalid UTF-8 and store it mangled. They are logged, and
-// fail the test when TENANTRY_HOSTILE_STRICT is set, until fixed.
-var known = map[string]int{}
-
-// knownBug reports whether a failure is of a class known in issue 9.
-func knownBug(v, msg string) bool {
-	for _, code := range []string{"SQLSTATE 22021", "SQLSTATE 54000", "SQLSTATE 22023"} {
-		if strings.Contains(msg, code) {
-			return true
-		}
-	}
-	return !utf8.ValidString(v) && strings.HasPrefix(msg, "stored, but read back as")
-}
-
-// classify returns why err is not an acceptable refusal, or "".
-func classify(key, pkg string, err error) string {
-	if len(err.Error()) > maxErrorLength {
-		echoes[key]++
+// classify returns why err is not an acceptable refusal, or "". Every
+// refusal must be one of the package's sentinel errors (no raw driver
+// error: a value no store can hold is refused before it reaches one), an
+// invalid input must name its field, and no refusal may echo its input.
+func classify(pkg string, err error) string {
+	if n := len(err.Error()); n > maxErrorLength {
+		return fmt.Sprintf("refusal of %d bytes echoes its input (at most %d): %.200s", n, maxErrorLength, err.Error())
 	}
 	for _, s := range sentinels[pkg] {
 		if errors.Is(err, s) {
@@ -1075,7 +1059,7 @@ func (e *henv) call(t *testing.T, h hostileEntry, lf leaf, argIdx int, v string)
 	}
 	pkg, _, _ := strings.Cut(h.recv, ".")
 	if n := len(out); n > 0 && out[n-1].Type() == reflect.TypeFor[error]() && !out[n-1].IsNil() {
-		return classify(h.key(), pkg, out[n-1].Interface().(error))
+		return classify(pkg, out[n-1].Interface().(error))
 	}
 	if h.check != nil {
 		if err := h.check(t, e, v, out); err != nil {
@@ -1195,12 +1179,7 @@ func TestHostileInput(t *testing.T) {
 								hh.ctx = func(e *henv) context.Context { return e.as(e.pid, uid) }
 							}
 							calls++
-							msg := e.call(t, hh, lf, argIdx, v.S)
-							switch {
-							case msg == "":
-							case knownBug(v.S, msg) && os.Getenv("TENANTRY_HOSTILE_STRICT") == "":
-								known[h.key()+"/"+lf.path]++
-							default:
+							if msg := e.call(t, hh, lf, argIdx, v.S); msg != "" {
 								t.Errorf("%s: %s", v.Name, msg)
 							}
 						}
@@ -1210,20 +1189,6 @@ func TestHostileInput(t *testing.T) {
 		}
 		t.Logf("%d entries, %d string leaves, %d hostile values (each leaf gets 1 in %d), %d calls", len(entries), leafCount, len(values), stride, calls)
 		e.requireBystander(t, before, values)
-		if len(known) > 0 {
-			n := 0
-			for _, c := range known {
-				n += c
-			}
-			t.Logf("KNOWN (issue 9, set TENANTRY_HOSTILE_STRICT=1 to fail): %d calls at %d leaves end in a raw driver error or store invalid UTF-8 mangled: %s",
-				n, len(known), strings.Join(slices.Sorted(maps.Keys(known)), ", "))
-			clear(known)
-		}
-		if len(echoes) > 0 {
-			keys := slices.Sorted(maps.Keys(echoes))
-			t.Logf("refusals echoing over %d KiB of input back in the error text: %s", maxErrorLength>>10, strings.Join(keys, ", "))
-			clear(echoes)
-		}
 	})
 }
 

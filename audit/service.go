@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/tenantry/tenantry/internal/validate"
 )
 
 // Config tunes a Service. A nil *Config means all defaults.
@@ -86,6 +88,9 @@ func Prepare(e Event, now func() time.Time, newID func() string) (Event, error) 
 	case e.Action == "":
 		return e, invalid("action", "is required")
 	}
+	if err := checkEventText(e); err != nil {
+		return e, err
+	}
 	if e.ID == "" {
 		e.ID = newID()
 	}
@@ -132,6 +137,9 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 func checkQuery(q Query) (StoreQuery, error) {
 	if q.PlatformID == "" {
 		return StoreQuery{}, invalid("platform_id", "is required")
+	}
+	if err := checkIDs("platform_id", q.PlatformID, "account_id", q.AccountID, "actor_id", q.ActorID, "action", q.Action); err != nil {
+		return StoreQuery{}, err
 	}
 	if q.Limit < 0 || q.Limit > maxPageSize {
 		return StoreQuery{}, invalid("limit", fmt.Sprintf("must be between 0 and %d", maxPageSize))
@@ -216,7 +224,7 @@ func DecodeCursor(s string) (Cursor, error) {
 		return Cursor{}, invalid("after", "is not a cursor from a previous page")
 	}
 	var c cursorJSON
-	if err := json.Unmarshal(b, &c); err != nil || c.ID == "" {
+	if err := json.Unmarshal(b, &c); err != nil || c.ID == "" || validate.ID(c.ID) != nil {
 		return Cursor{}, invalid("after", "is not a cursor from a previous page")
 	}
 	return Cursor{At: time.UnixMicro(c.At).UTC(), ID: c.ID}, nil

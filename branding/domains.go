@@ -147,6 +147,9 @@ func (s *Service) domainChange(ctx context.Context, action, platformID, raw stri
 
 // Domains lists the platform's domains by host.
 func (s *Service) Domains(ctx context.Context, platformID string) ([]Domain, error) {
+	if err := checkIDs("platform_id", platformID); err != nil {
+		return nil, fmt.Errorf("branding: domains: %w", err)
+	}
 	ds, err := s.store.Domains(ctx, platformID)
 	if err != nil {
 		return nil, fmt.Errorf("branding: domains: %w", err)

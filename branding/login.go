@@ -10,11 +10,15 @@ import (
 
 	"github.com/tenantry/tenantry/audit"
 	"github.com/tenantry/tenantry/internal/seal"
+	"github.com/tenantry/tenantry/internal/validate"
 )
 
 // LoginSettings returns the platform's login settings, or
 // DefaultLoginSettings when it never changed them.
 func (s *Service) LoginSettings(ctx context.Context, platformID string) (LoginSettings, error) {
+	if err := checkIDs("platform_id", platformID); err != nil {
+		return LoginSettings{}, fmt.Errorf("branding: login settings: %w", err)
+	}
 	ls, err := s.store.GetLoginSettings(ctx, platformID)
 	if errors.Is(err, ErrNotFound) {
 		return DefaultLoginSettings(platformID), nil
@@ -176,6 +180,9 @@ func (s *Service) RemoveProvider(ctx context.Context, platformID, id string) err
 	if err != nil {
 		return fmt.Errorf(op, err)
 	}
+	if err := checkIDs("id", id); err != nil {
+		return fmt.Errorf(op, err)
+	}
 	ev.TargetType, ev.TargetID = "login_provider", id
 	if err := s.store.DeleteProvider(ctx, platformID, id, ev); err != nil {
 		return fmt.Errorf(op, err)
@@ -186,6 +193,9 @@ func (s *Service) RemoveProvider(ctx context.Context, platformID, id string) err
 // Providers lists the platform's providers by name, without their
 // secrets (for the login page and the settings page).
 func (s *Service) Providers(ctx context.Context, platformID string) ([]Provider, error) {
+	if err := checkIDs("platform_id", platformID); err != nil {
+		return nil, fmt.Errorf("branding: providers: %w", err)
+	}
 	sps, err := s.store.Providers(ctx, platformID)
 	if err != nil {
 		return nil, fmt.Errorf("branding: providers: %w", err)
@@ -203,6 +213,9 @@ func (s *Service) Providers(ctx context.Context, platformID string) ([]Provider,
 // memory only.
 func (s *Service) OAuth2Config(ctx context.Context, platformID, providerID, redirectURL string) (*oauth2.Config, error) {
 	const op = "branding: oauth2 config: %w"
+	if err := validate.Line(redirectURL, MaxProviderURLLength); err != nil {
+		return nil, fmt.Errorf(op, invalid("redirect_url", err.Error()))
+	}
 	p, err := s.provider(ctx, platformID, providerID)
 	if err != nil {
 		return nil, fmt.Errorf(op, err)
@@ -215,6 +228,9 @@ func (s *Service) OAuth2Config(ctx context.Context, platformID, providerID, redi
 
 // provider reads a provider and opens its secret.
 func (s *Service) provider(ctx context.Context, platformID, id string) (Provider, error) {
+	if err := checkIDs("platform_id", platformID, "provider_id", id); err != nil {
+		return Provider{}, err
+	}
 	sp, err := s.store.GetProvider(ctx, platformID, id)
 	if err != nil {
 		return Provider{}, err

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/tenantry/tenantry/internal/seal"
+	"github.com/tenantry/tenantry/internal/validate"
 )
 
 // Limits on a Provider, checked by CheckProvider.
@@ -136,9 +137,9 @@ func CheckProvider(p Provider) error {
 		case len(s) > MaxScopeLength:
 			return invalid("provider.scopes", fmt.Sprintf("has a scope longer than %d bytes", MaxScopeLength))
 		case !scopeToken(s):
-			return invalid("provider.scopes", fmt.Sprintf("scope %q must be printable ASCII without spaces, quotes or backslashes", s))
+			return invalid("provider.scopes", "scope "+validate.Excerpt(s)+" must be printable ASCII without spaces, quotes or backslashes")
 		case seen[s]:
-			return invalid("provider.scopes", fmt.Sprintf("scope %q appears twice", s))
+			return invalid("provider.scopes", "scope "+validate.Excerpt(s)+" appears twice")
 		}
 		seen[s] = true
 	}
@@ -359,7 +360,7 @@ func CompleteLogin(ctx context.Context, cfg *oauth2.Config, st LoginState, query
 	const op = "branding: complete login"
 	for _, k := range []string{"state", "code", "error"} {
 		if len(query[k]) > 1 {
-			return nil, fmt.Errorf("%s: %w: parameter %s repeated", op, ErrOAuth, k)
+			return nil, fmt.Errorf("%s: %w: parameter %s repeated", op, ErrOAuth, validate.Excerpt(k))
 		}
 	}
 	// The state comes first: only the browser that began the round trip

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/tenantry/tenantry/internal/validate"
 )
 
 // RouterConfig tunes a Router. A nil *RouterConfig means all defaults.
@@ -105,6 +107,11 @@ func (r *Router) Lookup(ctx context.Context, host string) (HostRoute, error) {
 	r.mu.RUnlock()
 	if ok && (r.listening.Load() || r.elapsed()-e.loaded < r.cfg.TTL) {
 		return e.route, e.err
+	}
+	if validate.Line(host, maxHostInput) != nil {
+		// No platform can have it; not cached, so junk cannot crowd out
+		// real routes.
+		return HostRoute{}, ErrUnknownHost
 	}
 	now := r.elapsed()
 	route, err := r.load(ctx, host)

@@ -104,6 +104,9 @@ func (s *Service) authorize(ctx context.Context, action, platformID, accountID s
 	if strings.TrimSpace(platformID) == "" {
 		return audit.Event{}, invalid("platform_id", "required")
 	}
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return audit.Event{}, err
+	}
 	p, ok := audit.PrincipalFrom(ctx)
 	switch {
 	case !ok:

@@ -49,6 +49,9 @@ func (s *Service) AccountTheme(ctx context.Context, platformID, accountID string
 
 // theme reads a stored theme, or the empty one.
 func (s *Service) theme(ctx context.Context, platformID, accountID string) (Theme, error) {
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return Theme{}, err
+	}
 	t, err := s.store.GetTheme(ctx, platformID, accountID)
 	if errors.Is(err, ErrNotFound) {
 		return Theme{PlatformID: platformID, AccountID: accountID}, nil
@@ -225,6 +228,9 @@ func (s *Service) SetLogo(ctx context.Context, platformID, accountID string, dat
 // (accountID empty asks for the platform's). ErrNotFound when neither has
 // one.
 func (s *Service) Logo(ctx context.Context, platformID, accountID string) (Logo, error) {
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return Logo{}, fmt.Errorf("branding: logo: %w", err)
+	}
 	if accountID != "" {
 		l, err := s.store.GetLogo(ctx, platformID, accountID)
 		if !errors.Is(err, ErrNotFound) {

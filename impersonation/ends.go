@@ -18,6 +18,9 @@ func (s *Service) EndAccount(ctx context.Context, platformID, accountID string) 
 	if strings.TrimSpace(accountID) == "" {
 		return nil, fmt.Errorf(op, invalid("account_id", "required"))
 	}
+	if err := checkIDs("account_id", accountID); err != nil {
+		return nil, fmt.Errorf(op, err)
+	}
 	ended, err := s.endAll(ctx, EndAll{PlatformID: platformID, AccountID: accountID, Reason: EndAccountClosed})
 	if err != nil {
 		return nil, fmt.Errorf(op, err)
@@ -31,6 +34,9 @@ func (s *Service) EndUser(ctx context.Context, platformID, userID string) ([]Ses
 	const op = "impersonation: end user: %w"
 	if strings.TrimSpace(userID) == "" {
 		return nil, fmt.Errorf(op, invalid("user_id", "required"))
+	}
+	if err := checkIDs("user_id", userID); err != nil {
+		return nil, fmt.Errorf(op, err)
 	}
 	ended, err := s.endAll(ctx, EndAll{PlatformID: platformID, UserID: userID, Reason: EndUserClosed})
 	if err != nil {
@@ -56,6 +62,9 @@ func (s *Service) Sweep(ctx context.Context, platformID string, limit int) (int,
 func (s *Service) endAll(ctx context.Context, e EndAll) ([]Session, error) {
 	if strings.TrimSpace(e.PlatformID) == "" {
 		return nil, invalid("platform_id", "required")
+	}
+	if err := checkIDs("platform_id", e.PlatformID); err != nil {
+		return nil, err
 	}
 	if e.Limit < 0 {
 		return nil, invalid("limit", "negative")
@@ -108,6 +117,9 @@ func (s *Service) principal(ctx context.Context, platformID string) (audit.Princ
 // sessions, say). A session already ended is ErrEnded.
 func (s *Service) Revoke(ctx context.Context, platformID, sessionID string) (Session, error) {
 	const op = "impersonation: revoke: %w"
+	if err := checkIDs("platform_id", platformID, "session_id", sessionID); err != nil {
+		return Session{}, fmt.Errorf(op, err)
+	}
 	p, err := s.principal(ctx, platformID)
 	if err != nil {
 		return Session{}, fmt.Errorf(op, err)
@@ -148,6 +160,14 @@ func (s *Service) Sessions(ctx context.Context, q Query) ([]Session, error) {
 	case q.Limit == 0:
 		q.Limit = 50
 	}
+	if err := checkIDs("platform_id", q.PlatformID, "account_id", q.AccountID, "actor_id", q.ActorID, "subject_id", q.SubjectID); err != nil {
+		return nil, fmt.Errorf(op, err)
+	}
+	if q.After != nil {
+		if err := checkIDs("after.id", q.After.ID); err != nil {
+			return nil, fmt.Errorf(op, err)
+		}
+	}
 	out, err := s.store.List(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf(op, err)
@@ -162,6 +182,9 @@ func (s *Service) Sessions(ctx context.Context, q Query) ([]Session, error) {
 // ErrReadOnly for any change in a read-only session. Both match
 // ErrForbidden and are recorded.
 func (s *Service) Guard(ctx context.Context, action string) error {
+	if err := checkIDs("action", action); err != nil {
+		return fmt.Errorf("impersonation: guard: %w", err)
+	}
 	p, ok := audit.PrincipalFrom(ctx)
 	if !ok || !p.IsImpersonating() {
 		return nil

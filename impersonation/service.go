@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/tenantry/tenantry/audit"
 	"github.com/tenantry/tenantry/internal/secret"
+	"github.com/tenantry/tenantry/internal/validate"
 )
 
 // Service holds the impersonation rules over a Store and a Directory. It
@@ -137,7 +137,7 @@ func (s *Service) checkStart(p StartParams) error {
 	case strings.TrimSpace(p.AccountID) == "":
 		return invalid("account_id", "required")
 	case !p.Mode.Valid():
-		return invalid("mode", fmt.Sprintf("%q is not client, partner or staff", p.Mode))
+		return invalid("mode", validate.Excerpt(string(p.Mode))+" is not client, partner or staff")
 	case p.Mode == AsStaff && strings.TrimSpace(p.UserID) == "":
 		return invalid("user_id", "required to log in as a staff member")
 	case p.Mode != AsStaff && p.UserID != "":
@@ -145,31 +145,28 @@ func (s *Service) checkStart(p StartParams) error {
 	case p.Duration < 0:
 		return invalid("duration", "negative")
 	}
+	if err := checkIDs("platform_id", p.PlatformID, "account_id", p.AccountID, "user_id", p.UserID); err != nil {
+		return err
+	}
 	if err := checkText("reason", p.Reason, maxReason, s.cfg.RequireReason); err != nil {
 		return err
 	}
 	return checkText("ticket", p.Ticket, maxTicket, s.cfg.RequireTicket)
 }
 
-// checkText checks a free-text field: valid UTF-8, no control characters
-// (they would break the history and log lines), at most max bytes, and
-// present when required.
+// checkText checks a free-text field: single-line text (valid UTF-8, no
+// control characters, which would break the history and log lines; see
+// validate.Line) of at most max bytes, and present when required.
 func checkText(field, v string, max int, required bool) error {
 	v = strings.TrimSpace(v)
-	switch {
-	case required && v == "":
+	if required && v == "" {
 		return invalid(field, "required")
-	case len(v) > max:
-		return invalid(field, fmt.Sprintf("longer than %d bytes", max))
-	case !utf8.ValidString(v):
-		return invalid(field, "not valid UTF-8")
-	case strings.ContainsFunc(v, isControl):
-		return invalid(field, "contains control characters")
+	}
+	if err := validate.Line(v, max); err != nil {
+		return invalid(field, err.Error())
 	}
 	return nil
 }
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) }
 
 // Resolve finds the session of token and checks it again: not ended, not
 // past its maximum time, and still allowed by the policy — the actor still
@@ -209,6 +206,9 @@ func (s *Service) Resolve(ctx context.Context, platformID, token string) (Sessio
 func (s *Service) byToken(ctx context.Context, platformID, token string) (Session, error) {
 	if strings.TrimSpace(platformID) == "" {
 		return Session{}, invalid("platform_id", "required")
+	}
+	if err := checkIDs("platform_id", platformID); err != nil {
+		return Session{}, err
 	}
 	hash, err := secret.Hash(token)
 	if err != nil {

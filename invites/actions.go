@@ -15,6 +15,9 @@ import (
 // Config.ResendCooldown of the last send (ErrTooSoon).
 func (s *Service) Resend(ctx context.Context, platformID, id string) (Created, error) {
 	const op = "invites: resend: %w"
+	if err := checkIDs("platform_id", platformID, "id", id); err != nil {
+		return Created{}, fmt.Errorf(op, err)
+	}
 	inv, err := s.store.Get(ctx, platformID, id)
 	if err != nil {
 		return Created{}, fmt.Errorf(op, err)
@@ -45,6 +48,9 @@ func (s *Service) Resend(ctx context.Context, platformID, id string) (Created, e
 // seat it held is released.
 func (s *Service) Revoke(ctx context.Context, platformID, id string) (Invitation, error) {
 	const op = "invites: revoke: %w"
+	if err := checkIDs("platform_id", platformID, "id", id); err != nil {
+		return Invitation{}, fmt.Errorf(op, err)
+	}
 	inv, err := s.store.Get(ctx, platformID, id)
 	if err != nil {
 		return Invitation{}, fmt.Errorf(op, err)
@@ -64,6 +70,9 @@ func (s *Service) Revoke(ctx context.Context, platformID, id string) (Invitation
 // pending invitation" panel); userEmail is the signed-in user's.
 func (s *Service) Decline(ctx context.Context, platformID, token, userID, userEmail string) (Invitation, error) {
 	const op = "invites: decline: %w"
+	if err := checkIDs("user_id", userID); err != nil {
+		return Invitation{}, fmt.Errorf(op, err)
+	}
 	inv, err := s.byToken(ctx, platformID, token)
 	if err != nil {
 		return Invitation{}, fmt.Errorf(op, err)
@@ -127,6 +136,9 @@ func (s *Service) Accept(ctx context.Context, p AcceptParams) (Invitation, error
 	}
 	if p.UserID == "" {
 		return Invitation{}, fmt.Errorf(op, invalid("user_id", "is required"))
+	}
+	if err := checkIDs("user_id", p.UserID); err != nil {
+		return Invitation{}, fmt.Errorf(op, err)
 	}
 	inv, err := s.byToken(ctx, p.PlatformID, p.Token)
 	if err != nil {
@@ -199,6 +211,9 @@ func (s *Service) unclaim(ctx context.Context, inv Invitation) {
 
 // byToken finds the invitation of a link's token.
 func (s *Service) byToken(ctx context.Context, platformID, token string) (Invitation, error) {
+	if err := checkIDs("platform_id", platformID); err != nil {
+		return Invitation{}, err
+	}
 	hash, err := secret.Hash(token)
 	if err != nil {
 		return Invitation{}, fmt.Errorf("%w: link", ErrNotFound)

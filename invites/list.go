@@ -42,6 +42,9 @@ type cursorJSON struct {
 // List returns one page of invitations, newest first.
 func (s *Service) List(ctx context.Context, p ListParams) (Page, error) {
 	const op = "invites: list: %w"
+	if err := checkIDs("platform_id", p.PlatformID, "kind", string(p.Kind), "inviter_id", p.InviterID, "account_id", p.AccountID, "resource_id", p.ResourceID); err != nil {
+		return Page{}, fmt.Errorf(op, err)
+	}
 	q := Query{PlatformID: p.PlatformID, Kind: p.Kind, InviterID: p.InviterID, AccountID: p.AccountID, ResourceID: p.ResourceID}
 	if p.OnlyPending {
 		q.PendingAt = s.now()
@@ -63,7 +66,7 @@ func (s *Service) List(ctx context.Context, p ListParams) (Page, error) {
 	if p.After != "" {
 		var c cursorJSON
 		b, err := base64.RawURLEncoding.DecodeString(p.After)
-		if err != nil || json.Unmarshal(b, &c) != nil || c.ID == "" {
+		if err != nil || json.Unmarshal(b, &c) != nil || c.ID == "" || validate.ID(c.ID) != nil {
 			return Page{}, fmt.Errorf(op, invalid("after", "is not a cursor from a previous page"))
 		}
 		q.After = &Cursor{CreatedAt: time.UnixMicro(c.At).UTC(), ID: c.ID}
@@ -97,6 +100,9 @@ func (s *Service) PendingFor(ctx context.Context, platformID, email string) ([]I
 // as a system principal. It returns how many it expired.
 func (s *Service) Expire(ctx context.Context, platformID string) (int, error) {
 	const op = "invites: expire: %w"
+	if err := checkIDs("platform_id", platformID); err != nil {
+		return 0, fmt.Errorf(op, err)
+	}
 	n := 0
 	var after *Cursor
 	for {

@@ -130,6 +130,9 @@ func (s *Service) newInvitation(p CreateParams) (Invitation, error) {
 	if p.PlatformID == "" {
 		return Invitation{}, invalid("platform_id", "is required")
 	}
+	if err := checkCreateText(p); err != nil {
+		return Invitation{}, err
+	}
 	switch p.Kind {
 	case KindAccount:
 	case KindTeamMember, KindManager:
@@ -144,7 +147,7 @@ func (s *Service) newInvitation(p CreateParams) (Invitation, error) {
 			return Invitation{}, invalid("role", "must be admin, operator or secure_operator")
 		}
 	default:
-		return Invitation{}, invalid("kind", fmt.Sprintf("unknown kind %q", string(p.Kind)))
+		return Invitation{}, invalid("kind", "unknown kind "+validate.Excerpt(string(p.Kind)))
 	}
 	perms := slices.Compact(slices.Sorted(slices.Values(p.Permissions)))
 	if len(perms) == 0 {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/validate"
 )
 
 // CreditParams is a grant or a debit of communication credits.
@@ -81,14 +82,20 @@ func checkCredit(p CreditParams) error {
 	if p.Amount <= 0 {
 		return invalid("amount", "must be positive, got "+strconv.FormatInt(p.Amount, 10))
 	}
-	if len(p.IdempotencyKey) > 200 || len(p.Reason) > 500 {
-		return invalid("idempotency_key", "key at most 200 bytes, reason at most 500")
+	if err := validate.Line(p.IdempotencyKey, 200); err != nil {
+		return invalid("idempotency_key", err.Error())
+	}
+	if err := validate.Line(strings.TrimSpace(p.Reason), 500); err != nil {
+		return invalid("reason", err.Error())
 	}
 	return nil
 }
 
 // Balances returns an account's balance of every credit kind it has.
 func (s *Service) Balances(ctx context.Context, platformID, accountID string) (map[string]int64, error) {
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return nil, fmt.Errorf("licensing: balances: %w", err)
+	}
 	b, err := s.store.Balances(ctx, platformID, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("licensing: balances: %w", err)
@@ -108,6 +115,9 @@ func (s *Service) CreditHistory(ctx context.Context, platformID, accountID, kind
 	const op = "licensing: credit history: %w"
 	limit, pos, err := page(limit, after)
 	if err != nil {
+		return CreditPage{}, fmt.Errorf(op, err)
+	}
+	if err := checkIDs("platform_id", platformID, "account_id", accountID, "kind", kind); err != nil {
 		return CreditPage{}, fmt.Errorf(op, err)
 	}
 	q := CreditQuery{PlatformID: platformID, AccountID: accountID, Kind: kind, Limit: limit + 1}

@@ -169,6 +169,9 @@ func (g *Gate) entry(ctx context.Context, platformID, accountID string) (*gateEn
 }
 
 func (g *Gate) load(ctx context.Context, platformID, accountID string, now time.Time) (*gateEntry, error) {
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return nil, fmt.Errorf("licensing: gate: %w", err)
+	}
 	e := &gateEntry{loaded: now, expires: now.Add(g.s.cfg.GateTTL)}
 	if g.s.cfg.AccountState != nil {
 		st, err := g.s.cfg.AccountState(ctx, platformID, accountID)
@@ -272,6 +275,9 @@ func (g *Gate) Listen(ctx context.Context, ready func()) error {
 // to forget it too (when the store can tell them). The root package calls
 // it when an account is disabled, locked or deleted.
 func (g *Gate) Invalidate(ctx context.Context, platformID, accountID string) error {
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return fmt.Errorf("licensing: invalidate: %w", err)
+	}
 	g.Forget(platformID, accountID)
 	if cl, ok := g.s.store.(ChangeListener); ok {
 		if err := cl.NotifyChange(ctx, platformID, accountID); err != nil {

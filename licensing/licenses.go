@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/validate"
 )
 
 // IssueParams describes a new license.
@@ -72,6 +73,9 @@ func (s *Service) checkIssue(ctx context.Context, p IssueParams) error {
 			return err
 		}
 	}
+	if err := checkIDs("plan_id", p.PlanID); err != nil {
+		return err
+	}
 	if !p.EndsAt.After(p.StartsAt) {
 		return invalid("ends_at", "must come after starts_at")
 	}
@@ -79,7 +83,7 @@ func (s *Service) checkIssue(ctx context.Context, p IssueParams) error {
 		return invalid("grace", "must not be negative")
 	}
 	if _, err := s.store.GetPlan(ctx, p.PlatformID, p.PlanID); errors.Is(err, ErrNotFound) {
-		return invalid("plan_id", fmt.Sprintf("unknown plan %q", p.PlanID))
+		return invalid("plan_id", "unknown plan "+validate.Excerpt(p.PlanID))
 	} else if err != nil {
 		return err
 	}
@@ -118,9 +122,12 @@ func (s *Service) Renew(ctx context.Context, platformID, licenseID string, endsA
 
 // ChangePlan moves a license to another plan.
 func (s *Service) ChangePlan(ctx context.Context, platformID, licenseID, planID string) (License, error) {
+	if err := checkIDs("platform_id", platformID, "license_id", licenseID, "plan_id", planID); err != nil {
+		return License{}, fmt.Errorf("licensing: change plan: %w", err)
+	}
 	if _, err := s.store.GetPlan(ctx, platformID, planID); err != nil {
 		if errors.Is(err, ErrNotFound) {
-			err = invalid("plan_id", fmt.Sprintf("unknown plan %q", planID))
+			err = invalid("plan_id", "unknown plan "+validate.Excerpt(planID))
 		}
 		return License{}, fmt.Errorf("licensing: change plan: %w", err)
 	}
@@ -130,6 +137,9 @@ func (s *Service) ChangePlan(ctx context.Context, platformID, licenseID, planID 
 // ChangeAccountPlan moves the account's license (its active one, or else
 // its latest) to another plan: the owner portal's "change plan".
 func (s *Service) ChangeAccountPlan(ctx context.Context, platformID, accountID, planID string) (License, error) {
+	if err := checkIDs("platform_id", platformID, "account_id", accountID, "plan_id", planID); err != nil {
+		return License{}, fmt.Errorf("licensing: change account plan: %w", err)
+	}
 	l, err := s.store.AccountLicense(ctx, platformID, accountID)
 	if err != nil {
 		return License{}, fmt.Errorf("licensing: change account plan: %w", err)
@@ -158,6 +168,9 @@ func (s *Service) Revoke(ctx context.Context, platformID, licenseID string) (Lic
 // its version.
 func (s *Service) apply(ctx context.Context, platformID, licenseID, action string, c change) (License, error) {
 	op := "licensing: " + action + ": %w"
+	if err := checkIDs("platform_id", platformID, "license_id", licenseID); err != nil {
+		return License{}, fmt.Errorf(op, err)
+	}
 	var out License
 	err := retryStale(func() error {
 		l, err := s.store.GetLicense(ctx, platformID, licenseID)

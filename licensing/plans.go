@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/validate"
 )
 
 // PlanParams describes a plan.
@@ -85,6 +86,9 @@ func (s *Service) checkPlan(p PlanParams) (Plan, error) {
 	if name == "" || len(name) > 100 {
 		return Plan{}, invalid("name", "must be 1 to 100 characters")
 	}
+	if err := validate.Line(name, 100); err != nil {
+		return Plan{}, invalid("name", err.Error())
+	}
 	features := slices.Compact(slices.Sorted(slices.Values(p.Features)))
 	for _, f := range features {
 		if err := s.checkFeature("features", f); err != nil {
@@ -97,7 +101,7 @@ func (s *Service) checkPlan(p PlanParams) (Plan, error) {
 			return Plan{}, err
 		}
 		if v < 0 {
-			return Plan{}, invalid("limits", fmt.Sprintf("%s must not be negative", k))
+			return Plan{}, invalid("limits", validate.Excerpt(k)+" must not be negative")
 		}
 		if limits == nil {
 			limits = map[string]int64{}
@@ -134,6 +138,9 @@ func limitsText(m map[string]int64) string {
 
 // Plan returns a plan of the platform.
 func (s *Service) Plan(ctx context.Context, platformID, id string) (Plan, error) {
+	if err := checkIDs("platform_id", platformID, "id", id); err != nil {
+		return Plan{}, fmt.Errorf("licensing: get plan: %w", err)
+	}
 	p, err := s.store.GetPlan(ctx, platformID, id)
 	if err != nil {
 		return Plan{}, fmt.Errorf("licensing: get plan: %w", err)
@@ -143,6 +150,9 @@ func (s *Service) Plan(ctx context.Context, platformID, id string) (Plan, error)
 
 // Plans lists the platform's plans by name.
 func (s *Service) Plans(ctx context.Context, platformID string) ([]Plan, error) {
+	if err := checkIDs("platform_id", platformID); err != nil {
+		return nil, fmt.Errorf("licensing: plans: %w", err)
+	}
 	ps, err := s.store.Plans(ctx, platformID)
 	if err != nil {
 		return nil, fmt.Errorf("licensing: plans: %w", err)
@@ -239,6 +249,9 @@ type FeatureView struct {
 // (the reseller logged in as partner) lists every feature; the client view
 // leaves out those the platform hides.
 func (s *Service) Features(ctx context.Context, platformID, accountID string, partner bool) ([]FeatureView, error) {
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return nil, fmt.Errorf("licensing: features: %w", err)
+	}
 	facts, err := s.store.GateFacts(ctx, platformID, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("licensing: features: %w", err)

@@ -7,10 +7,15 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/tenantry/tenantry/internal/validate"
 )
 
 // License returns a license of the platform.
 func (s *Service) License(ctx context.Context, platformID, id string) (License, error) {
+	if err := checkIDs("platform_id", platformID, "id", id); err != nil {
+		return License{}, fmt.Errorf("licensing: get license: %w", err)
+	}
 	l, err := s.store.GetLicense(ctx, platformID, id)
 	if err != nil {
 		return License{}, fmt.Errorf("licensing: get license: %w", err)
@@ -20,6 +25,9 @@ func (s *Service) License(ctx context.Context, platformID, id string) (License, 
 
 // LicenseByNumber returns the license with that number.
 func (s *Service) LicenseByNumber(ctx context.Context, platformID, number string) (License, error) {
+	if err := checkIDs("platform_id", platformID, "number", number); err != nil {
+		return License{}, fmt.Errorf("licensing: get license by number: %w", err)
+	}
 	l, err := s.store.GetLicenseByNumber(ctx, platformID, strings.ToUpper(strings.TrimSpace(number)))
 	if err != nil {
 		return License{}, fmt.Errorf("licensing: get license by number: %w", err)
@@ -30,6 +38,9 @@ func (s *Service) LicenseByNumber(ctx context.Context, platformID, number string
 // AccountLicense returns the account's license: the active one, or else
 // its latest. Check ActiveAt for whether it licenses the account now.
 func (s *Service) AccountLicense(ctx context.Context, platformID, accountID string) (License, error) {
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return License{}, fmt.Errorf("licensing: account license: %w", err)
+	}
 	l, err := s.store.AccountLicense(ctx, platformID, accountID)
 	if err != nil {
 		return License{}, fmt.Errorf("licensing: account license: %w", err)
@@ -43,6 +54,12 @@ func (s *Service) AccountLicenses(ctx context.Context, platformID string, accoun
 	if len(accountIDs) == 0 {
 		return map[string]License{}, nil
 	}
+	if err := checkIDs("platform_id", platformID); err != nil {
+		return nil, fmt.Errorf("licensing: account licenses: %w", err)
+	}
+	if err := validate.IDList(accountIDs); err != nil {
+		return nil, fmt.Errorf("licensing: account licenses: %w", invalid("account_ids", err.Error()))
+	}
 	m, err := s.store.AccountLicenses(ctx, platformID, accountIDs)
 	if err != nil {
 		return nil, fmt.Errorf("licensing: account licenses: %w", err)
@@ -52,6 +69,9 @@ func (s *Service) AccountLicenses(ctx context.Context, platformID string, accoun
 
 // History lists a license's transitions, oldest first.
 func (s *Service) History(ctx context.Context, platformID, licenseID string) ([]HistoryEntry, error) {
+	if err := checkIDs("platform_id", platformID, "license_id", licenseID); err != nil {
+		return nil, fmt.Errorf("licensing: history: %w", err)
+	}
 	h, err := s.store.History(ctx, platformID, licenseID)
 	if err != nil {
 		return nil, fmt.Errorf("licensing: history: %w", err)
@@ -96,10 +116,13 @@ func (s *Service) ListLicenses(ctx context.Context, p ListLicensesParams) (Licen
 	switch p.Status {
 	case "", Active, Inactive, Expired, Revoked:
 	default:
-		return LicensePage{}, fmt.Errorf(op, invalid("status", fmt.Sprintf("unknown status %q", string(p.Status))))
+		return LicensePage{}, fmt.Errorf(op, invalid("status", "unknown status "+validate.Excerpt(string(p.Status))))
 	}
-	if len(strings.TrimSpace(p.Number)) > 200 {
-		return LicensePage{}, fmt.Errorf(op, invalid("number", "must be at most 200 bytes"))
+	if err := checkIDs("platform_id", p.PlatformID, "account_id", p.AccountID, "plan_id", p.PlanID); err != nil {
+		return LicensePage{}, fmt.Errorf(op, err)
+	}
+	if err := validate.Line(strings.TrimSpace(p.Number), 200); err != nil {
+		return LicensePage{}, fmt.Errorf(op, invalid("number", err.Error()))
 	}
 	q := LicenseQuery{PlatformID: p.PlatformID, Status: p.Status, AccountID: p.AccountID, Unassigned: p.Unassigned,
 		PlanID: p.PlanID, Number: strings.TrimSpace(p.Number), Limit: limit + 1}
@@ -137,7 +160,7 @@ func page(limit int, after string) (int, *position, error) {
 	}
 	b, err := base64.RawURLEncoding.DecodeString(after)
 	var c cursorJSON
-	if err != nil || json.Unmarshal(b, &c) != nil || c.ID == "" {
+	if err != nil || json.Unmarshal(b, &c) != nil || c.ID == "" || validate.ID(c.ID) != nil {
 		return 0, nil, invalid("after", "is not a cursor from a previous page")
 	}
 	return limit, &position{t: time.UnixMicro(c.At).UTC(), id: c.ID}, nil

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/validate"
 )
 
 // Service holds the licensing rules over a Store, and the Gate that answers
@@ -60,6 +61,9 @@ func (s *Service) requireAccount(ctx context.Context, platformID, accountID stri
 }
 
 func (s *Service) authorize(ctx context.Context, platformID, action, accountID string) (audit.Principal, error) {
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return audit.Principal{}, err
+	}
 	p, ok := audit.PrincipalFrom(ctx)
 	if !ok {
 		return p, fmt.Errorf("%w: no principal in the context", ErrForbidden)
@@ -95,7 +99,7 @@ func retryStale(fn func() error) error {
 // checkFeature checks a key is in the catalog.
 func (s *Service) checkFeature(field, key string) error {
 	if _, ok := s.features[key]; !ok {
-		return invalid(field, fmt.Sprintf("unknown feature %q (not in Config.Features)", key))
+		return invalid(field, "unknown feature "+validate.Excerpt(key)+" (not in Config.Features)")
 	}
 	return nil
 }
@@ -112,7 +116,7 @@ func checkName(field, name string) error {
 	}
 	for _, c := range name {
 		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == ':' || c == '-') {
-			return invalid(field, fmt.Sprintf("%q may hold only a-z, 0-9, _ . : -", name))
+			return invalid(field, validate.Excerpt(name)+" may hold only a-z, 0-9, _ . : -")
 		}
 	}
 	return nil

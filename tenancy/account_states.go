@@ -8,12 +8,16 @@ import (
 
 	"github.com/tenantry/tenantry/audit"
 	"github.com/tenantry/tenantry/internal/sqlkit"
+	"github.com/tenantry/tenantry/internal/validate"
 )
 
 // setAccountFlag is the shared body of the staff toggles (disable, lock,
 // secure, template, links).
 func (s *Service) setAccountFlag(ctx context.Context, platformID, accountID, action string, set func(*Account)) (Account, error) {
 	op := "tenancy: " + action + ": %w"
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return Account{}, fmt.Errorf(op, err)
+	}
 	a, err := s.actorFor(ctx, platformID)
 	if err != nil {
 		return Account{}, fmt.Errorf(op, err)
@@ -74,8 +78,8 @@ func (s *Service) SetLinksAllowed(ctx context.Context, platformID, accountID str
 func (s *Service) CompleteOnboardingStep(ctx context.Context, platformID, accountID, step string) (Account, error) {
 	return s.onboarding(ctx, platformID, accountID, "account.onboarding_step", func(o *Onboarding) error {
 		step = strings.TrimSpace(step)
-		if step == "" || len(step) > MaxTagLength || strings.ContainsFunc(step, isControl) {
-			return invalid("step", fmt.Sprintf("must be 1 to %d printable characters", MaxTagLength))
+		if step == "" || validate.Line(step, MaxTagLength) != nil {
+			return invalid("step", fmt.Sprintf("must be 1 to %d bytes of printable text", MaxTagLength))
 		}
 		if !slices.Contains(o.StepsDone, step) {
 			o.StepsDone = append(o.StepsDone, step)
@@ -94,6 +98,9 @@ func (s *Service) MarkSetupComplete(ctx context.Context, platformID, accountID s
 
 func (s *Service) onboarding(ctx context.Context, platformID, accountID, action string, mutate func(*Onboarding) error) (Account, error) {
 	op := "tenancy: " + action + ": %w"
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return Account{}, fmt.Errorf(op, err)
+	}
 	a, err := s.actorFor(ctx, platformID)
 	if err != nil {
 		return Account{}, fmt.Errorf(op, err)
@@ -134,6 +141,9 @@ func (s *Service) mayUseAccount(ctx context.Context, a actor, acc Account) error
 // and admins (and system principals) may.
 func (s *Service) DeleteAccount(ctx context.Context, platformID, accountID string) (DeletedAccount, error) {
 	const op = "tenancy: delete account: %w"
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return DeletedAccount{}, fmt.Errorf(op, err)
+	}
 	a, err := s.actorFor(ctx, platformID)
 	if err != nil {
 		return DeletedAccount{}, fmt.Errorf(op, err)

@@ -235,7 +235,7 @@ func applyEdit(acc *Account, e AccountEdit) error {
 		}
 	}
 	if e.Plan != nil {
-		if acc.Plan, err = checkText("plan", *e.Plan, MaxTagLength); err != nil {
+		if acc.Plan, err = checkLine("plan", *e.Plan, MaxTagLength); err != nil {
 			return err
 		}
 	}
@@ -249,6 +249,9 @@ func applyEdit(acc *Account, e AccountEdit) error {
 
 // Account returns an account of the platform.
 func (s *Service) Account(ctx context.Context, platformID, accountID string) (Account, error) {
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return Account{}, fmt.Errorf("tenancy: get account: %w", err)
+	}
 	a, err := s.store.GetAccount(ctx, platformID, accountID)
 	if err != nil {
 		return Account{}, fmt.Errorf("tenancy: get account: %w", err)
@@ -258,6 +261,9 @@ func (s *Service) Account(ctx context.Context, platformID, accountID string) (Ac
 
 // AccountByNickname returns the account with that nickname.
 func (s *Service) AccountByNickname(ctx context.Context, platformID, nickname string) (Account, error) {
+	if err := checkIDs("platform_id", platformID, "nickname", nickname); err != nil {
+		return Account{}, fmt.Errorf("tenancy: get account by nickname: %w", err)
+	}
 	a, err := s.store.GetAccountByNickname(ctx, platformID, nickname)
 	if err != nil {
 		return Account{}, fmt.Errorf("tenancy: get account by nickname: %w", err)
@@ -267,6 +273,9 @@ func (s *Service) AccountByNickname(ctx context.Context, platformID, nickname st
 
 // AccountByUID returns the account with that API integration UID.
 func (s *Service) AccountByUID(ctx context.Context, platformID, uid string) (Account, error) {
+	if err := checkIDs("platform_id", platformID, "uid", uid); err != nil {
+		return Account{}, fmt.Errorf("tenancy: get account by uid: %w", err)
+	}
 	a, err := s.store.GetAccountByUID(ctx, platformID, uid)
 	if err != nil {
 		return Account{}, fmt.Errorf("tenancy: get account by uid: %w", err)
@@ -279,6 +288,9 @@ func (s *Service) AccountByUID(ctx context.Context, platformID, uid string) (Acc
 // changes its profile (name, contact, language, time zone, logo, sites).
 func (s *Service) UpdateAccount(ctx context.Context, platformID, accountID string, e AccountEdit) (Account, error) {
 	const op = "tenancy: update account: %w"
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return Account{}, fmt.Errorf(op, err)
+	}
 	var probe Account
 	if err := applyEdit(&probe, e); err != nil {
 		return Account{}, fmt.Errorf(op, err)

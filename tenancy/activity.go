@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/tenantry/tenantry/internal/validate"
 )
 
 // ActivityWindow is how far back Activity reads by default: the last 3
@@ -18,8 +20,11 @@ const ActivityWindow = 92 * 24 * time.Hour
 // such as subscribers going down).
 func (s *Service) CountActivity(ctx context.Context, platformID, accountID, metric string, n int64) error {
 	const op = "tenancy: count activity: %w"
+	if err := checkIDs("platform_id", platformID, "account_id", accountID, "metric", metric); err != nil {
+		return fmt.Errorf(op, err)
+	}
 	if err := checkResource(metric); err != nil {
-		return fmt.Errorf(op, invalid("metric", fmt.Sprintf("%q is not a metric name (a-z, 0-9, _ . : -)", metric)))
+		return fmt.Errorf(op, invalid("metric", validate.Excerpt(metric)+" is not a metric name (a-z, 0-9, _ . : -)"))
 	}
 	if n == 0 {
 		return nil
@@ -45,6 +50,12 @@ type ActivitySeries struct {
 // Activity returns the account's daily series of the given metrics (all it
 // has when none is given) over the last 3 months up to today, UTC.
 func (s *Service) Activity(ctx context.Context, platformID, accountID string, metrics ...string) ([]ActivitySeries, error) {
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return nil, fmt.Errorf("tenancy: activity: %w", err)
+	}
+	if err := checkIDList("metrics", metrics); err != nil {
+		return nil, fmt.Errorf("tenancy: activity: %w", err)
+	}
 	to := s.cfg.Now().UTC().Truncate(24 * time.Hour)
 	from := to.Add(-ActivityWindow)
 	points, err := s.store.Activity(ctx, ActivityQuery{PlatformID: platformID, AccountID: accountID, Metrics: metrics, From: from, To: to})
@@ -77,6 +88,9 @@ func (s *Service) Activity(ctx context.Context, platformID, accountID string, me
 // (Config.LinkScreening, 30 days by default), or earlier once staff lift the
 // screening with SetLinksAllowed. The host asks before sending.
 func (s *Service) MaySendLinks(ctx context.Context, platformID, accountID string) (bool, error) {
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return false, fmt.Errorf("tenancy: may send links: %w", err)
+	}
 	acc, err := s.store.GetAccount(ctx, platformID, accountID)
 	if err != nil {
 		return false, fmt.Errorf("tenancy: may send links: %w", err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tenantry/tenantry/audit"
 	"github.com/tenantry/tenantry/internal/secret"
+	"github.com/tenantry/tenantry/internal/validate"
 )
 
 // AuthenticateParams is a login attempt.
@@ -40,6 +41,9 @@ type Login struct {
 // with the current ones.
 func (s *Service) Authenticate(ctx context.Context, p AuthenticateParams) (Login, error) {
 	const op = "tenancy: authenticate: %w"
+	if err := checkIDs("platform_id", p.PlatformID); err != nil {
+		return Login{}, fmt.Errorf(op, err)
+	}
 	u, err := s.checkCredentials(ctx, p.PlatformID, p.Email, p.Password)
 	if err != nil {
 		return Login{}, fmt.Errorf(op, err)
@@ -152,6 +156,9 @@ type ChangePasswordParams struct {
 // current one. Refused while impersonating.
 func (s *Service) ChangePassword(ctx context.Context, p ChangePasswordParams) error {
 	const op = "tenancy: change password: %w"
+	if err := checkIDs("platform_id", p.PlatformID, "user_id", p.UserID); err != nil {
+		return fmt.Errorf(op, err)
+	}
 	if err := s.checkPassword(ctx, "new", p.New); err != nil {
 		return fmt.Errorf(op, err)
 	}
@@ -181,6 +188,9 @@ func (s *Service) ChangePassword(ctx context.Context, p ChangePasswordParams) er
 // apply: admins and operators reset regular users only.
 func (s *Service) SetPassword(ctx context.Context, platformID, userID, password string) error {
 	const op = "tenancy: set password: %w"
+	if err := checkIDs("platform_id", platformID, "user_id", userID); err != nil {
+		return fmt.Errorf(op, err)
+	}
 	if err := s.checkPassword(ctx, "password", password); err != nil {
 		return fmt.Errorf(op, err)
 	}
@@ -207,8 +217,11 @@ func (s *Service) SetPassword(ctx context.Context, platformID, userID, password 
 // link of a purpose works.
 func (s *Service) IssuePasswordToken(ctx context.Context, platformID, userID string, purpose TokenPurpose) (IssuedToken, error) {
 	const op = "tenancy: issue password token: %w"
+	if err := checkIDs("platform_id", platformID, "user_id", userID); err != nil {
+		return IssuedToken{}, fmt.Errorf(op, err)
+	}
 	if purpose != TokenSetPassword && purpose != TokenResetPassword {
-		return IssuedToken{}, fmt.Errorf(op, invalid("purpose", fmt.Sprintf("unknown purpose %q", string(purpose))))
+		return IssuedToken{}, fmt.Errorf(op, invalid("purpose", "unknown purpose "+validate.Excerpt(string(purpose))))
 	}
 	a, err := s.actorFor(ctx, platformID)
 	if err != nil {
@@ -245,6 +258,9 @@ type ResetRequest struct {
 // email, if any. It needs no principal (the requester is logged out).
 func (s *Service) RequestPasswordReset(ctx context.Context, platformID, email string) (ResetRequest, error) {
 	const op = "tenancy: request password reset: %w"
+	if err := checkIDs("platform_id", platformID); err != nil {
+		return ResetRequest{}, fmt.Errorf(op, err)
+	}
 	e, err := NormalizeEmail(email)
 	if err != nil {
 		return ResetRequest{}, fmt.Errorf(op, err)
@@ -268,6 +284,9 @@ func (s *Service) RequestPasswordReset(ctx context.Context, platformID, email st
 // by a newer link, is ErrNotFound; a secret past its expiry ErrExpired.
 func (s *Service) UsePasswordToken(ctx context.Context, platformID, token, password string) (User, error) {
 	const op = "tenancy: use password token: %w"
+	if err := checkIDs("platform_id", platformID); err != nil {
+		return User{}, fmt.Errorf(op, err)
+	}
 	hash, err := secret.Hash(token)
 	if err != nil {
 		return User{}, fmt.Errorf(op, fmt.Errorf("%w: token", ErrNotFound))

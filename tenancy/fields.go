@@ -18,6 +18,8 @@ const (
 	MaxSites       = 100
 	MaxURLLength   = 2048
 	maxShortLength = 500
+	// maxSearchLength bounds a listing's search text, in bytes.
+	maxSearchLength = 200
 )
 
 // normalizeTags trims each tag, drops duplicates and sorts them.
@@ -32,9 +34,9 @@ func normalizeTags(tags []string) ([]string, error) {
 		case t == "":
 			return nil, invalid("tags", "a tag is empty")
 		case utf8.RuneCountInString(t) > MaxTagLength:
-			return nil, invalid("tags", fmt.Sprintf("tag %q is longer than %d characters", t, MaxTagLength))
-		case strings.ContainsFunc(t, isControl) || strings.ContainsAny(t, ","):
-			return nil, invalid("tags", fmt.Sprintf("tag %q holds a comma or a control character", t))
+			return nil, invalid("tags", fmt.Sprintf("tag %s is longer than %d characters", validate.Excerpt(t), MaxTagLength))
+		case validate.Line(t, MaxTagLength*utf8.UTFMax) != nil || strings.ContainsAny(t, ","):
+			return nil, invalid("tags", "tag "+validate.Excerpt(t)+" holds a comma, a control character or invalid UTF-8")
 		}
 		if !slices.Contains(out, t) {
 			out = append(out, t)
@@ -81,14 +83,23 @@ func normalizeSites(sites []string) ([]string, error) {
 	return out, nil
 }
 
-// checkText trims a free-text field and bounds its length.
+// checkText trims a free-text field that may span lines and checks it
+// (validate.Text: valid UTF-8, at most max bytes, no control characters
+// but tab and line breaks).
 func checkText(field, s string, max int) (string, error) {
 	s = strings.TrimSpace(s)
-	if len(s) > max {
-		return "", invalid(field, fmt.Sprintf("must be at most %d bytes", max))
+	if err := validate.Text(s, max); err != nil {
+		return "", invalid(field, err.Error())
 	}
-	if !utf8.ValidString(s) {
-		return "", invalid(field, "must be valid UTF-8 text")
+	return s, nil
+}
+
+// checkLine trims a single-line text field and checks it (validate.Line:
+// valid UTF-8, at most max bytes, no control characters).
+func checkLine(field, s string, max int) (string, error) {
+	s = strings.TrimSpace(s)
+	if err := validate.Line(s, max); err != nil {
+		return "", invalid(field, err.Error())
 	}
 	return s, nil
 }
@@ -108,7 +119,7 @@ func checkContact(c Contact) (Contact, error) {
 	if c.Address, err = checkText("contact.address", c.Address, maxShortLength); err != nil {
 		return c, err
 	}
-	if c.Phone, err = checkText("contact.phone", c.Phone, 40); err != nil {
+	if c.Phone, err = checkLine("contact.phone", c.Phone, 40); err != nil {
 		return c, err
 	}
 	if strings.ContainsFunc(c.Phone, func(r rune) bool { return !strings.ContainsRune("0123456789+-() .", r) }) {

@@ -21,6 +21,9 @@ type GrantParams struct {
 // allowed; granting twice is ErrConflict.
 func (s *Service) GrantAccess(ctx context.Context, p GrantParams) (Grant, error) {
 	const op = "tenancy: grant access: %w"
+	if err := checkIDs("user_id", p.UserID); err != nil {
+		return Grant{}, fmt.Errorf(op, err)
+	}
 	if err := checkID("resource_id", p.ResourceID); err != nil {
 		return Grant{}, fmt.Errorf(op, err)
 	}
@@ -50,6 +53,9 @@ func (s *Service) GrantAccess(ctx context.Context, p GrantParams) (Grant, error)
 // admin, staff who may manage the account, and the grantee themselves may.
 func (s *Service) RevokeAccess(ctx context.Context, p GrantParams) error {
 	const op = "tenancy: revoke access: %w"
+	if err := checkIDs("platform_id", p.PlatformID, "account_id", p.AccountID, "resource_id", p.ResourceID, "user_id", p.UserID); err != nil {
+		return fmt.Errorf(op, err)
+	}
 	a, err := s.actorFor(ctx, p.PlatformID)
 	if err != nil {
 		return fmt.Errorf(op, err)
@@ -72,6 +78,9 @@ func (s *Service) RevokeAccess(ctx context.Context, p GrantParams) error {
 // Grants lists grants of a platform: of an account, of one resource, or of
 // one user (empty fields match all).
 func (s *Service) Grants(ctx context.Context, q GrantQuery) ([]Grant, error) {
+	if err := checkIDs("platform_id", q.PlatformID, "account_id", q.AccountID, "resource_id", q.ResourceID, "user_id", q.UserID); err != nil {
+		return nil, fmt.Errorf("tenancy: grants: %w", err)
+	}
 	gs, err := s.store.Grants(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("tenancy: grants: %w", err)
@@ -82,6 +91,9 @@ func (s *Service) Grants(ctx context.Context, q GrantQuery) ([]Grant, error) {
 // SharedResources lists the resources of an account that are shared with
 // at least one manager (the "Shared" badge), sorted.
 func (s *Service) SharedResources(ctx context.Context, platformID, accountID string) ([]string, error) {
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return nil, fmt.Errorf("tenancy: shared resources: %w", err)
+	}
 	gs, err := s.store.Grants(ctx, GrantQuery{PlatformID: platformID, AccountID: accountID})
 	if err != nil {
 		return nil, fmt.Errorf("tenancy: shared resources: %w", err)

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"github.com/tenantry/tenantry/internal/validate"
 )
 
 // ListAccountsParams selects a page of a platform's accounts (the owner
@@ -117,23 +120,32 @@ func accountQuery(p ListAccountsParams, now time.Time) (AccountQuery, error) {
 	switch p.Status {
 	case "", AccountActive, AccountDisabled:
 	default:
-		return AccountQuery{}, invalid("status", fmt.Sprintf("unknown status %q", string(p.Status)))
+		return AccountQuery{}, invalid("status", "unknown status "+validate.Excerpt(string(p.Status)))
 	}
 	switch p.Test {
 	case AnyAccount, TestAccounts, TestRunning, TestExpired:
 	default:
-		return AccountQuery{}, invalid("test", fmt.Sprintf("unknown test filter %q", string(p.Test)))
+		return AccountQuery{}, invalid("test", "unknown test filter "+validate.Excerpt(string(p.Test)))
 	}
 	switch p.Sort {
 	case "":
 		p.Sort = SortNewest
 	case SortNewest, SortName:
 	default:
-		return AccountQuery{}, invalid("sort", fmt.Sprintf("unknown sort %q", string(p.Sort)))
+		return AccountQuery{}, invalid("sort", "unknown sort "+validate.Excerpt(string(p.Sort)))
 	}
-	search := strings.TrimSpace(p.Search)
-	if len(search) > 200 {
-		return AccountQuery{}, invalid("search", "must be at most 200 bytes")
+	if err := checkIDs("platform_id", p.PlatformID, "operator_id", p.OperatorID); err != nil {
+		return AccountQuery{}, err
+	}
+	search, err := checkLine("search", p.Search, maxSearchLength)
+	if err != nil {
+		return AccountQuery{}, err
+	}
+	if _, err := checkLine("tag", p.Tag, MaxTagLength*utf8.UTFMax); err != nil {
+		return AccountQuery{}, err
+	}
+	if _, err := checkLine("plan", p.Plan, MaxTagLength); err != nil {
+		return AccountQuery{}, err
 	}
 	q := AccountQuery{
 		PlatformID: p.PlatformID, Status: p.Status, IncludeLocked: p.IncludeLocked, Test: p.Test,
@@ -142,7 +154,7 @@ func accountQuery(p ListAccountsParams, now time.Time) (AccountQuery, error) {
 	}
 	if p.After != "" {
 		var c accountCursorJSON
-		if err := decodeCursor(p.After, &c); err != nil || c.ID == "" {
+		if err := decodeCursor(p.After, &c); err != nil || c.ID == "" || validate.ID(c.ID) != nil || validate.Line(c.Name, MaxNameLength) != nil {
 			return AccountQuery{}, invalid("after", "is not a cursor from a previous page")
 		}
 		q.After = &AccountCursor{Name: c.Name, CreatedAt: time.UnixMicro(c.At).UTC(), ID: c.ID}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/tenantry/tenantry/internal/validate"
 )
 
 // MaxPermissions bounds the permissions of one member.
@@ -27,6 +29,9 @@ type AddMemberParams struct {
 // account, and its primary admin, may.
 func (s *Service) AddMember(ctx context.Context, p AddMemberParams) (Member, error) {
 	const op = "tenancy: add member: %w"
+	if err := checkIDs("user_id", p.UserID); err != nil {
+		return Member{}, fmt.Errorf(op, err)
+	}
 	perms, err := normalizePermissions(p.Permissions)
 	if err != nil {
 		return Member{}, fmt.Errorf(op, err)
@@ -64,6 +69,9 @@ func (s *Service) AddMember(ctx context.Context, p AddMemberParams) (Member, err
 // SetPermissions replaces a team member's permissions.
 func (s *Service) SetPermissions(ctx context.Context, p AddMemberParams) (Member, error) {
 	const op = "tenancy: set permissions: %w"
+	if err := checkIDs("user_id", p.UserID); err != nil {
+		return Member{}, fmt.Errorf(op, err)
+	}
 	perms, err := normalizePermissions(p.Permissions)
 	if err != nil {
 		return Member{}, fmt.Errorf(op, err)
@@ -107,6 +115,9 @@ func (s *Service) member(ctx context.Context, platformID, accountID, userID stri
 // cannot be removed this way.
 func (s *Service) RemoveMember(ctx context.Context, platformID, accountID, userID string) error {
 	const op = "tenancy: remove member: %w"
+	if err := checkIDs("platform_id", platformID, "account_id", accountID, "user_id", userID); err != nil {
+		return fmt.Errorf(op, err)
+	}
 	acc, _, err := s.accountForTeamChange(ctx, platformID, accountID)
 	if err != nil {
 		return fmt.Errorf(op, err)
@@ -129,6 +140,9 @@ func (s *Service) RemoveMember(ctx context.Context, platformID, accountID, userI
 // change its team: staff who may manage it, or its primary admin acting as
 // themselves.
 func (s *Service) accountForTeamChange(ctx context.Context, platformID, accountID string) (Account, actor, error) {
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return Account{}, actor{}, err
+	}
 	a, err := s.actorFor(ctx, platformID)
 	if err != nil {
 		return Account{}, actor{}, err
@@ -148,6 +162,9 @@ func (s *Service) accountForTeamChange(ctx context.Context, platformID, accountI
 
 // Members lists an account's members, the primary admin first.
 func (s *Service) Members(ctx context.Context, platformID, accountID string) ([]Member, error) {
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return nil, fmt.Errorf("tenancy: members: %w", err)
+	}
 	ms, err := s.store.Members(ctx, platformID, accountID)
 	if err != nil {
 		return nil, fmt.Errorf("tenancy: members: %w", err)
@@ -157,6 +174,9 @@ func (s *Service) Members(ctx context.Context, platformID, accountID string) ([]
 
 // Memberships lists the accounts a user belongs to.
 func (s *Service) Memberships(ctx context.Context, platformID, userID string) ([]Membership, error) {
+	if err := checkIDs("platform_id", platformID, "user_id", userID); err != nil {
+		return nil, fmt.Errorf("tenancy: memberships: %w", err)
+	}
 	ms, err := s.store.Memberships(ctx, platformID, userID)
 	if err != nil {
 		return nil, fmt.Errorf("tenancy: memberships: %w", err)
@@ -175,7 +195,7 @@ func normalizePermissions(perms []string) ([]string, error) {
 		if p == "" || len(p) > 64 || strings.ContainsFunc(p, func(r rune) bool {
 			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune("_.:-", r))
 		}) {
-			return nil, invalid("permissions", fmt.Sprintf("%q is not a permission name (a-z, 0-9, _ . : -)", p))
+			return nil, invalid("permissions", validate.Excerpt(p)+" is not a permission name (a-z, 0-9, _ . : -)")
 		}
 		if !slices.Contains(out, p) {
 			out = append(out, p)

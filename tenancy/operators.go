@@ -17,11 +17,23 @@ const MaxAssign = 1000
 // the assignee must be an operator, and a secure account goes only to a
 // secure operator.
 func (s *Service) AssignAccounts(ctx context.Context, platformID, operatorID string, accountIDs []string) error {
+	if err := checkIDs("platform_id", platformID, "operator_id", operatorID); err != nil {
+		return fmt.Errorf("tenancy: assign accounts: %w", err)
+	}
+	if err := checkIDList("account_ids", accountIDs); err != nil {
+		return fmt.Errorf("tenancy: assign accounts: %w", err)
+	}
 	return s.assign(ctx, platformID, operatorID, accountIDs, "operator.assign")
 }
 
 // UnassignAccounts takes accounts out of an operator's care.
 func (s *Service) UnassignAccounts(ctx context.Context, platformID, operatorID string, accountIDs []string) error {
+	if err := checkIDs("platform_id", platformID, "operator_id", operatorID); err != nil {
+		return fmt.Errorf("tenancy: unassign accounts: %w", err)
+	}
+	if err := checkIDList("account_ids", accountIDs); err != nil {
+		return fmt.Errorf("tenancy: unassign accounts: %w", err)
+	}
 	return s.assign(ctx, platformID, operatorID, accountIDs, "operator.unassign")
 }
 
@@ -71,6 +83,12 @@ func (s *Service) assign(ctx context.Context, platformID, operatorID string, acc
 
 // Assignments lists the operators of the given accounts, in one batch.
 func (s *Service) Assignments(ctx context.Context, platformID string, accountIDs ...string) ([]Assignment, error) {
+	if err := checkIDs("platform_id", platformID); err != nil {
+		return nil, fmt.Errorf("tenancy: assignments: %w", err)
+	}
+	if err := checkIDList("account_ids", accountIDs); err != nil {
+		return nil, fmt.Errorf("tenancy: assignments: %w", err)
+	}
 	as, err := s.store.Assignments(ctx, platformID, accountIDs)
 	if err != nil {
 		return nil, fmt.Errorf("tenancy: assignments: %w", err)

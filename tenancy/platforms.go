@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/tenantry/tenantry/internal/validate"
 )
 
 // MaxNameLength bounds platform, account and user names, in bytes.
@@ -51,6 +53,9 @@ func (s *Service) CreatePlatform(ctx context.Context, p CreatePlatformParams) (P
 
 // Platform returns the platform with id.
 func (s *Service) Platform(ctx context.Context, id string) (Platform, error) {
+	if err := checkIDs("id", id); err != nil {
+		return Platform{}, fmt.Errorf("tenancy: get platform: %w", err)
+	}
 	p, err := s.store.GetPlatform(ctx, id)
 	if err != nil {
 		return Platform{}, fmt.Errorf("tenancy: get platform: %w", err)
@@ -62,6 +67,9 @@ func (s *Service) Platform(ctx context.Context, id string) (Platform, error) {
 // may.
 func (s *Service) RenamePlatform(ctx context.Context, platformID, name string) (Platform, error) {
 	const op = "tenancy: rename platform: %w"
+	if err := checkIDs("platform_id", platformID); err != nil {
+		return Platform{}, fmt.Errorf(op, err)
+	}
 	name, err := checkName("name", name)
 	if err != nil {
 		return Platform{}, fmt.Errorf(op, err)
@@ -94,10 +102,9 @@ func checkName(field, name string) (string, error) {
 	switch {
 	case name == "":
 		return "", invalid(field, "is required")
-	case len(name) > MaxNameLength:
-		return "", invalid(field, fmt.Sprintf("must be at most %d bytes", MaxNameLength))
-	case strings.ContainsFunc(name, isControl):
-		return "", invalid(field, "must not contain control characters")
+	}
+	if err := validate.Line(name, MaxNameLength); err != nil {
+		return "", invalid(field, err.Error())
 	}
 	return name, nil
 }

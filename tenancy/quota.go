@@ -6,13 +6,14 @@ import (
 	"strconv"
 
 	"github.com/tenantry/tenantry/audit"
+	"github.com/tenantry/tenantry/internal/validate"
 )
 
 // checkResource checks a resource name: like a permission name, lowercase
 // letters, digits and '_', '.', ':' or '-'.
 func checkResource(r string) error {
 	if _, err := normalizePermissions([]string{r}); err != nil {
-		return invalid("resource", fmt.Sprintf("%q is not a resource name (a-z, 0-9, _ . : -)", r))
+		return invalid("resource", validate.Excerpt(r)+" is not a resource name (a-z, 0-9, _ . : -)")
 	}
 	return nil
 }
@@ -22,6 +23,9 @@ func checkResource(r string) error {
 // Owners (and system principals) may.
 func (s *Service) SetPool(ctx context.Context, platformID, resource string, capacity int64) (Pool, error) {
 	const op = "tenancy: set pool: %w"
+	if err := checkIDs("platform_id", platformID, "resource", resource); err != nil {
+		return Pool{}, fmt.Errorf(op, err)
+	}
 	if err := checkResource(resource); err != nil {
 		return Pool{}, fmt.Errorf(op, err)
 	}
@@ -47,6 +51,9 @@ func (s *Service) SetPool(ctx context.Context, platformID, resource string, capa
 
 // Pools lists the platform's pools. A resource without a pool is unlimited.
 func (s *Service) Pools(ctx context.Context, platformID string) ([]Pool, error) {
+	if err := checkIDs("platform_id", platformID); err != nil {
+		return nil, fmt.Errorf("tenancy: pools: %w", err)
+	}
 	ps, err := s.store.Pools(ctx, platformID)
 	if err != nil {
 		return nil, fmt.Errorf("tenancy: pools: %w", err)
@@ -80,6 +87,9 @@ func (s *Service) Release(ctx context.Context, platformID, accountID, resource s
 // concurrently.
 func (s *Service) Resize(ctx context.Context, platformID, accountID, resource string, limit int64) (Allocation, error) {
 	const op = "tenancy: resize: %w"
+	if err := checkIDs("platform_id", platformID, "account_id", accountID, "resource", resource); err != nil {
+		return Allocation{}, fmt.Errorf(op, err)
+	}
 	if limit < 0 {
 		return Allocation{}, fmt.Errorf(op, invalid("limit", "must not be negative"))
 	}
@@ -108,6 +118,9 @@ func (s *Service) allocation(ctx context.Context, platformID, accountID, resourc
 
 func (s *Service) adjustAllocation(ctx context.Context, platformID, accountID, resource string, delta int64, action string) (Allocation, error) {
 	op := "tenancy: " + action + ": %w"
+	if err := checkIDs("platform_id", platformID, "account_id", accountID, "resource", resource); err != nil {
+		return Allocation{}, fmt.Errorf(op, err)
+	}
 	if err := checkResource(resource); err != nil {
 		return Allocation{}, fmt.Errorf(op, err)
 	}
@@ -127,6 +140,9 @@ func (s *Service) adjustAllocation(ctx context.Context, platformID, accountID, r
 // manageableAccount loads an account the principal may manage (staff;
 // secure accounts: secure operators).
 func (s *Service) manageableAccount(ctx context.Context, platformID, accountID string) (Account, error) {
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return Account{}, err
+	}
 	a, err := s.actorFor(ctx, platformID)
 	if err != nil {
 		return Account{}, err
@@ -141,6 +157,12 @@ func (s *Service) manageableAccount(ctx context.Context, platformID, accountID s
 // Allocations lists the allocations of the given accounts (every account's
 // when none is given), for the accounts page and quota bars.
 func (s *Service) Allocations(ctx context.Context, platformID string, accountIDs ...string) ([]Allocation, error) {
+	if err := checkIDs("platform_id", platformID); err != nil {
+		return nil, fmt.Errorf("tenancy: allocations: %w", err)
+	}
+	if err := checkIDList("account_ids", accountIDs); err != nil {
+		return nil, fmt.Errorf("tenancy: allocations: %w", err)
+	}
 	as, err := s.store.Allocations(ctx, platformID, accountIDs)
 	if err != nil {
 		return nil, fmt.Errorf("tenancy: allocations: %w", err)
@@ -154,6 +176,9 @@ func (s *Service) Allocations(ctx context.Context, platformID string, accountIDs
 // and records no event.
 func (s *Service) UseQuota(ctx context.Context, platformID, accountID, resource string, n int64) (Allocation, error) {
 	const op = "tenancy: use quota: %w"
+	if err := checkIDs("platform_id", platformID, "account_id", accountID, "resource", resource); err != nil {
+		return Allocation{}, fmt.Errorf(op, err)
+	}
 	if err := checkResource(resource); err != nil {
 		return Allocation{}, fmt.Errorf(op, err)
 	}

@@ -116,6 +116,9 @@ func (a actor) role() Role {
 // subject's current role is read from the store on every call, so a
 // demoted or disabled user loses their rights at once.
 func (s *Service) actorFor(ctx context.Context, platformID string) (actor, error) {
+	if err := checkIDs("platform_id", platformID); err != nil {
+		return actor{}, err
+	}
 	p, ok := audit.PrincipalFrom(ctx)
 	if !ok {
 		return actor{}, fmt.Errorf("%w: no principal in the context", ErrForbidden)

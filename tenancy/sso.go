@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tenantry/tenantry/internal/seal"
+	"github.com/tenantry/tenantry/internal/validate"
 )
 
 // SSO login links let a reseller's own system send its users straight into
@@ -110,6 +111,9 @@ func urlSafe(s string, min, max int) bool {
 // at rest.
 func (s *Service) RotateSSOSecret(ctx context.Context, platformID, accountID string) ([]byte, error) {
 	const op = "tenancy: rotate sso secret: %w"
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return nil, fmt.Errorf(op, err)
+	}
 	if _, err := s.manageableAccount(ctx, platformID, accountID); err != nil {
 		return nil, fmt.Errorf(op, err)
 	}
@@ -131,6 +135,9 @@ func (s *Service) RotateSSOSecret(ctx context.Context, platformID, accountID str
 // account (the reseller console shows it), or ErrNotFound when it has none.
 func (s *Service) SSOSecret(ctx context.Context, platformID, accountID string) ([]byte, error) {
 	const op = "tenancy: sso secret: %w"
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return nil, fmt.Errorf(op, err)
+	}
 	if _, err := s.manageableAccount(ctx, platformID, accountID); err != nil {
 		return nil, fmt.Errorf(op, err)
 	}
@@ -163,9 +170,15 @@ func ssoAD(platformID, accountID string) []byte {
 // It needs no principal.
 func (s *Service) VerifySSOLink(ctx context.Context, platformID, token string) (Login, error) {
 	const op = "tenancy: verify sso link: %w"
+	if err := checkIDs("platform_id", platformID); err != nil {
+		return Login{}, fmt.Errorf(op, err)
+	}
 	l, body, sig, err := ParseSSOLink(token)
 	if err != nil {
 		return Login{}, fmt.Errorf(op, fmt.Errorf("%w: %w", ErrInvalidCredentials, err))
+	}
+	if validate.ID(l.AccountUID) != nil {
+		return Login{}, fmt.Errorf(op, fmt.Errorf("%w: malformed account UID", ErrInvalidCredentials))
 	}
 	acc, err := s.store.GetAccountByUID(ctx, platformID, l.AccountUID)
 	if err != nil {

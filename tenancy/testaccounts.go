@@ -22,6 +22,9 @@ func (a Account) TestTimeLeft(now time.Time) time.Duration {
 // account may.
 func (s *Service) ExtendTest(ctx context.Context, platformID, accountID string, until time.Time) (Account, error) {
 	const op = "tenancy: extend test: %w"
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return Account{}, fmt.Errorf(op, err)
+	}
 	if !until.After(s.cfg.Now()) {
 		return Account{}, fmt.Errorf(op, invalid("until", "must be in the future"))
 	}
@@ -51,6 +54,9 @@ func (s *Service) ExtendTest(ctx context.Context, platformID, accountID string, 
 // no free slot, and nothing changes. An expired trial converts too.
 func (s *Service) ConvertTest(ctx context.Context, platformID, accountID string) (Account, error) {
 	const op = "tenancy: convert test: %w"
+	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
+		return Account{}, fmt.Errorf(op, err)
+	}
 	a, err := s.actorFor(ctx, platformID)
 	if err != nil {
 		return Account{}, fmt.Errorf(op, err)

@@ -3,12 +3,12 @@ package tenancy
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/tenantry/tenantry/audit"
 	"github.com/tenantry/tenantry/internal/secret"
 	"github.com/tenantry/tenantry/internal/sqlkit"
+	"github.com/tenantry/tenantry/internal/validate"
 )
 
 // CreateUserParams describes a new user.
@@ -81,7 +81,7 @@ func (s *Service) newUser(ctx context.Context, p CreateUserParams) (User, error)
 		return User{}, err
 	}
 	if !p.Role.Valid() {
-		return User{}, invalid("role", fmt.Sprintf("unknown role %q", string(p.Role)))
+		return User{}, invalid("role", "unknown role "+validate.Excerpt(string(p.Role)))
 	}
 	var hash string
 	if p.Password != "" {
@@ -108,6 +108,9 @@ func (a actor) mayGrantRole(r Role) error {
 
 // User returns a user of the platform.
 func (s *Service) User(ctx context.Context, platformID, userID string) (User, error) {
+	if err := checkIDs("platform_id", platformID, "user_id", userID); err != nil {
+		return User{}, fmt.Errorf("tenancy: get user: %w", err)
+	}
 	u, err := s.store.GetUser(ctx, platformID, userID)
 	if err != nil {
 		return User{}, fmt.Errorf("tenancy: get user: %w", err)
@@ -119,6 +122,9 @@ func (s *Service) User(ctx context.Context, platformID, userID string) (User, er
 // form NormalizeEmail maps to the same address). It is for the host's own
 // staff pages; a public page must not reveal whether an email has a user.
 func (s *Service) UserByEmail(ctx context.Context, platformID, email string) (User, error) {
+	if err := checkIDs("platform_id", platformID); err != nil {
+		return User{}, fmt.Errorf("tenancy: get user by email: %w", err)
+	}
 	e, err := NormalizeEmail(email)
 	if err != nil {
 		return User{}, fmt.Errorf("tenancy: get user by email: %w", err)
@@ -164,8 +170,11 @@ func (s *Service) ListUsers(ctx context.Context, p ListUsersParams) (UserPage, e
 	if err != nil {
 		return UserPage{}, fmt.Errorf(op, err)
 	}
-	if len(strings.TrimSpace(p.Search)) > 200 {
-		return UserPage{}, fmt.Errorf(op, invalid("search", "must be at most 200 bytes"))
+	if err := checkIDs("platform_id", p.PlatformID, "account_id", p.AccountID); err != nil {
+		return UserPage{}, fmt.Errorf(op, err)
+	}
+	if _, err := checkLine("search", p.Search, maxSearchLength); err != nil {
+		return UserPage{}, fmt.Errorf(op, err)
 	}
 	q := UserQuery{PlatformID: p.PlatformID, Roles: p.Roles, Search: p.Search, AccountID: p.AccountID, Limit: limit + 1,
 		Statuses: []UserStatus{UserActive}}
@@ -174,13 +183,16 @@ func (s *Service) ListUsers(ctx context.Context, p ListUsersParams) (UserPage, e
 	}
 	for _, r := range p.Roles {
 		if !r.Valid() {
-			return UserPage{}, fmt.Errorf(op, invalid("roles", fmt.Sprintf("unknown role %q", string(r))))
+			return UserPage{}, fmt.Errorf(op, invalid("roles", "unknown role "+validate.Excerpt(string(r))))
 		}
 	}
 	if p.After != "" {
 		var c UserCursor
 		if err := decodeCursor(p.After, &c); err != nil {
 			return UserPage{}, fmt.Errorf(op, err)
+		}
+		if validate.ID(c.ID) != nil || validate.Line(c.Email, validate.MaxEmailLength) != nil {
+			return UserPage{}, fmt.Errorf(op, invalid("after", "is not a cursor from a previous page"))
 		}
 		q.After = &c
 	}
@@ -203,8 +215,11 @@ func (s *Service) ListUsers(ctx context.Context, p ListUsersParams) (UserPage, e
 // a peer owner alone never can, and neither can an owner demote itself.
 func (s *Service) SetRole(ctx context.Context, platformID, userID string, role Role) (User, error) {
 	const op = "tenancy: set role: %w"
+	if err := checkIDs("platform_id", platformID, "user_id", userID); err != nil {
+		return User{}, fmt.Errorf(op, err)
+	}
 	if !role.Valid() {
-		return User{}, fmt.Errorf(op, invalid("role", fmt.Sprintf("unknown role %q", string(role))))
+		return User{}, fmt.Errorf(op, invalid("role", "unknown role "+validate.Excerpt(string(role))))
 	}
 	a, err := s.actorFor(ctx, platformID)
 	if err != nil {
@@ -254,6 +269,9 @@ func (s *Service) EnableUser(ctx context.Context, platformID, userID string) (Us
 
 func (s *Service) setUserStatus(ctx context.Context, platformID, userID string, st UserStatus, action string) (User, error) {
 	op := "tenancy: " + action + ": %w"
+	if err := checkIDs("platform_id", platformID, "user_id", userID); err != nil {
+		return User{}, fmt.Errorf(op, err)
+	}
 	a, err := s.actorFor(ctx, platformID)
 	if err != nil {
 		return User{}, fmt.Errorf(op, err)
@@ -283,6 +301,9 @@ type UpdateUserParams struct {
 // change those they manage (see the rules on Service).
 func (s *Service) UpdateUser(ctx context.Context, p UpdateUserParams) (User, error) {
 	const op = "tenancy: update user: %w"
+	if err := checkIDs("platform_id", p.PlatformID, "user_id", p.UserID); err != nil {
+		return User{}, fmt.Errorf(op, err)
+	}
 	var name, email string
 	var err error
 	if p.Name != nil {
