@@ -19,11 +19,11 @@ import (
 // (disabled, locked, licensed) is the host's or the licensing gate's
 // question.
 func (s *Service) Can(ctx context.Context, platformID, accountID, userID, p string) (bool, error) {
+	if e, ok := s.perms.get(platformID, accountID, userID); ok && s.fresh(e.loaded) {
+		return e.can(p), nil // a cached key was checked when it was loaded
+	}
 	if err := checkIDs("platform_id", platformID, "account_id", accountID, "user_id", userID, "permission", p); err != nil {
 		return false, fmt.Errorf("tenancy: can: %w", err)
-	}
-	if e, ok := s.perms.get(platformID, accountID, userID); ok && s.fresh(e.loaded) {
-		return e.can(p), nil
 	}
 	now := s.cfg.Now()
 	ms, err := s.store.Memberships(ctx, platformID, userID)
