@@ -24,8 +24,8 @@ func Wrap(db *sqlx.DB) (DB, error) {
 	return DB{DB: db, Dialect: d}, nil
 }
 
-// MaxAttempts is how many times InTx runs a transaction that keeps failing
-// with lock contention before it gives up.
+// MaxAttempts is how many times InTx (and Retry) runs a transaction that
+// keeps failing with lock contention before it gives up.
 const MaxAttempts = 12
 
 // InTx runs fn in a write transaction and commits it, rolling back on error.
@@ -37,9 +37,17 @@ const MaxAttempts = 12
 // from the start with a short randomised back-off, so fn must be safe to run
 // again (touch only the transaction, keep no state across attempts).
 func (db DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	return Retry(ctx, func() error { return db.tryTx(ctx, fn) })
+}
+
+// Retry runs fn, a statement or transaction on its own connection, and runs
+// it again after a short randomised back-off while it fails with lock
+// contention (SQLITE_BUSY, serialization failure, deadlock), at most
+// MaxAttempts times in all. fn must be safe to run again.
+func Retry(ctx context.Context, fn func() error) error {
 	var err error
 	for attempt := 0; attempt < MaxAttempts; attempt++ {
-		err = db.tryTx(ctx, fn)
+		err = fn()
 		if kind, _ := Classify(err); kind != KindRetry {
 			return err
 		}
@@ -52,7 +60,7 @@ func (db DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 		case <-t.C:
 		}
 	}
-	return fmt.Errorf("sqlkit: transaction gave up after %d attempts: %w", MaxAttempts, err)
+	return fmt.Errorf("sqlkit: gave up after %d attempts: %w", MaxAttempts, err)
 }
 
 func (db DB) tryTx(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
