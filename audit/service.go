@@ -18,9 +18,16 @@ type Config struct {
 	// Retention is how long events are kept before Purge removes them.
 	// Defaults to 6 months (183 days).
 	Retention time.Duration
-	// PurgeBatch is how many events one purge statement deletes at most, so
-	// that none holds the table for long. Defaults to 1000.
+	// PurgeBatch, when set, is how many events every purge statement
+	// deletes at most. When zero (the default) each statement's size
+	// adapts so that none holds the table for long: the first deletes 500
+	// events, and each next one as many as should take PurgeStatementTime
+	// at the pace of the last (at most twice as many, between 50 and
+	// 100,000).
 	PurgeBatch int
+	// PurgeStatementTime is how long one purge statement should take when
+	// PurgeBatch is zero. Defaults to 50 ms.
+	PurgeStatementTime time.Duration
 	// Now is the clock. Defaults to time.Now.
 	Now func() time.Time
 	// NewID makes event IDs. Defaults to UUIDv7 strings.
@@ -33,9 +40,17 @@ type Config struct {
 const DefaultRetention = 183 * 24 * time.Hour
 
 const (
-	defaultPurgeBatch = 1000
-	defaultPageSize   = 50
-	maxPageSize       = 1000
+	defaultPageSize = 50
+	maxPageSize     = 1000
+)
+
+// Adaptive purge batches (Config.PurgeBatch zero).
+const (
+	// DefaultPurgeStatementTime is Config.PurgeStatementTime's default.
+	DefaultPurgeStatementTime = 50 * time.Millisecond
+	firstPurgeBatch           = 500
+	minPurgeBatch             = 50
+	maxPurgeBatch             = 100_000
 )
 
 func (c *Config) withDefaults() Config {
@@ -46,8 +61,11 @@ func (c *Config) withDefaults() Config {
 	if out.Retention <= 0 {
 		out.Retention = DefaultRetention
 	}
-	if out.PurgeBatch <= 0 {
-		out.PurgeBatch = defaultPurgeBatch
+	if out.PurgeBatch < 0 {
+		out.PurgeBatch = 0
+	}
+	if out.PurgeStatementTime <= 0 {
+		out.PurgeStatementTime = DefaultPurgeStatementTime
 	}
 	if out.Now == nil {
 		out.Now = time.Now
@@ -69,11 +87,14 @@ func NewUUIDv7() string { return uuid.Must(uuid.NewV7()).String() }
 type Service struct {
 	store Store
 	cfg   Config
+	// since measures a purge statement: time.Since (the monotonic clock,
+	// not Config.Now, which tells the business time).
+	since func(time.Time) time.Duration
 }
 
 // New returns a Service over store.
 func New(store Store, cfg *Config) *Service {
-	return &Service{store: store, cfg: cfg.withDefaults()}
+	return &Service{store: store, cfg: cfg.withDefaults(), since: time.Since}
 }
 
 // Prepare checks e and fills its ID and time, as Record does before storing
@@ -181,29 +202,49 @@ type PurgeResult struct {
 	Cutoff time.Time
 }
 
-// Purge removes every event older than the retention, in batches of
-// Config.PurgeBatch, until none is left or ctx ends.
+// Purge removes every event older than the retention, in bounded
+// statements (see Config.PurgeBatch), until none is left or ctx ends.
 func (s *Service) Purge(ctx context.Context) (PurgeResult, error) {
 	res := PurgeResult{Cutoff: s.cfg.Now().Add(-s.cfg.Retention).UTC().Truncate(time.Microsecond)}
+	limit, adapt := s.cfg.PurgeBatch, s.cfg.PurgeBatch == 0
+	if adapt {
+		limit = firstPurgeBatch
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return res, fmt.Errorf("audit: purge: %w", err)
 		}
-		n, err := s.store.PurgeBefore(ctx, res.Cutoff, s.cfg.PurgeBatch)
+		start := time.Now()
+		n, err := s.store.PurgeBefore(ctx, res.Cutoff, limit)
 		if err != nil {
 			return res, fmt.Errorf("audit: purge: %w", err)
 		}
+		took := s.since(start)
 		if n == 0 {
 			break
 		}
 		res.Deleted += n
 		res.Batches++
-		if n < s.cfg.PurgeBatch {
+		if n < limit {
 			break
+		}
+		if adapt {
+			limit = nextPurgeBatch(limit, took, s.cfg.PurgeStatementTime)
 		}
 	}
 	s.cfg.Logger.InfoContext(ctx, "audit: purged", "deleted", res.Deleted, "batches", res.Batches, "cutoff", res.Cutoff)
 	return res, nil
+}
+
+// nextPurgeBatch is the size of the purge statement after one of limit
+// events that took took: as many as should take target at that pace, at
+// most twice limit, within minPurgeBatch and maxPurgeBatch.
+func nextPurgeBatch(limit int, took, target time.Duration) int {
+	next := 2 * limit
+	if took > 0 {
+		next = min(next, int(float64(limit)*float64(target)/float64(took)))
+	}
+	return min(max(next, minPurgeBatch), maxPurgeBatch)
 }
 
 type cursorJSON struct {

@@ -269,7 +269,7 @@ func TestPurgeDefaults(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, now.Add(-audit.DefaultRetention).UTC().Truncate(time.Microsecond), res.Cutoff)
 	require.Equal(t, 183*24*time.Hour, audit.DefaultRetention)
-	require.Equal(t, []int{1000}, spy.purges)
+	require.Equal(t, []int{500}, spy.purges, "the first adaptive batch")
 }
 
 func TestPurgeStopsOnErrors(t *testing.T) {

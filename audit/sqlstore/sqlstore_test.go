@@ -106,6 +106,41 @@ func TestInsertTxMany(t *testing.T) {
 	})
 }
 
+// TestPurgeResumes: the statements of one purge go on from where the last
+// stopped, ties on At included; an event older than that written in the
+// middle of a purge is left to the next purge, which starts from the
+// oldest event again.
+func TestPurgeResumes(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, db *sqlx.DB) {
+		ctx := context.Background()
+		s := newStore(t, db)
+		at := time.Date(2024, time.May, 1, 9, 0, 0, 0, time.UTC)
+		insert := func(id string, at time.Time) {
+			require.NoError(t, s.Insert(ctx, audit.Event{PlatformID: "p", ID: id, At: at, ActorID: "u-1", Action: "account.update"}))
+		}
+		for i := range 6 {
+			insert(fmt.Sprintf("e-%d", i), at.Add(time.Duration(i/2)*time.Minute)) // pairs share an At
+		}
+		cutoff := at.Add(time.Hour)
+		n, err := s.PurgeBefore(ctx, cutoff, 3)
+		require.NoError(t, err)
+		require.Equal(t, 3, n)
+		insert("late", at.Add(-time.Minute)) // older than what the purge has done
+		n, err = s.PurgeBefore(ctx, cutoff, 3)
+		require.NoError(t, err)
+		require.Equal(t, 3, n, "the rest, the tie with the last deleted included")
+		n, err = s.PurgeBefore(ctx, cutoff, 3)
+		require.NoError(t, err)
+		require.LessOrEqual(t, n, 1, "this purge ends; the late event is gone now or next time")
+		if n == 0 {
+			n, err = s.PurgeBefore(ctx, cutoff, 3)
+			require.NoError(t, err)
+			require.Equal(t, 1, n, "the next purge starts from the oldest event")
+		}
+		require.Empty(t, list(t, s, "p"))
+	})
+}
+
 func list(t *testing.T, s *sqlstore.Store, platform string) []audit.Event {
 	t.Helper()
 	got, err := s.List(context.Background(), audit.StoreQuery{PlatformID: platform, Limit: 10})

@@ -2,6 +2,9 @@ package sqlkit
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -21,8 +24,8 @@ func Wrap(db *sqlx.DB) (DB, error) {
 	return DB{DB: db, Dialect: d}, nil
 }
 
-// MaxAttempts is how many times InTx runs a transaction that keeps failing
-// with lock contention before it gives up.
+// MaxAttempts is how many times InTx (and Retry) runs a transaction that
+// keeps failing with lock contention before it gives up.
 const MaxAttempts = 12
 
 // InTx runs fn in a write transaction and commits it, rolling back on error.
@@ -39,7 +42,30 @@ func (db DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	if u := unitOf(ctx, db.DB); u != nil {
 		return u.nested(ctx, fn) // the unit commits, or retries, as a whole
 	}
-	return db.retry(ctx, func() error { return db.tryTx(ctx, fn) })
+	return Retry(ctx, func() error { return db.tryTx(ctx, fn) })
+}
+
+// Retry runs fn, a statement or transaction on its own connection, and runs
+// it again after a short randomised back-off while it fails with lock
+// contention (SQLITE_BUSY, serialization failure, deadlock), at most
+// MaxAttempts times in all. fn must be safe to run again.
+func Retry(ctx context.Context, fn func() error) error {
+	var err error
+	for attempt := 0; attempt < MaxAttempts; attempt++ {
+		err = fn()
+		if kind, _ := Classify(err); kind != KindRetry {
+			return err
+		}
+		backoff := time.Duration(1+rand.IntN(1<<min(attempt, 6))) * time.Millisecond
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("%w (last error: %w)", ctx.Err(), err)
+		case <-t.C:
+		}
+	}
+	return fmt.Errorf("sqlkit: gave up after %d attempts: %w", MaxAttempts, err)
 }
 
 func (db DB) tryTx(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {

@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -48,7 +46,7 @@ func (db DB) Atomic(ctx context.Context, fn func(ctx context.Context) error) err
 		return fn(ctx)
 	}
 	var u *unit
-	err := db.retry(ctx, func() error {
+	err := Retry(ctx, func() error {
 		u = &unit{db: db.DB}
 		return db.tryTx(ctx, func(tx *sqlx.Tx) error {
 			u.tx = tx
@@ -95,28 +93,6 @@ func AfterCommit(ctx context.Context, f func()) {
 		return
 	}
 	f()
-}
-
-// retry runs attempt until it succeeds, fails with anything but lock
-// contention, or MaxAttempts is reached, backing off a short random while
-// between attempts.
-func (db DB) retry(ctx context.Context, attempt func() error) error {
-	var err error
-	for n := 0; n < MaxAttempts; n++ {
-		err = attempt()
-		if kind, _ := Classify(err); kind != KindRetry {
-			return err
-		}
-		backoff := time.Duration(1+rand.IntN(1<<min(n, 6))) * time.Millisecond
-		t := time.NewTimer(backoff)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("%w (last error: %w)", ctx.Err(), err)
-		case <-t.C:
-		}
-	}
-	return fmt.Errorf("sqlkit: transaction gave up after %d attempts: %w", MaxAttempts, err)
 }
 
 // The statement methods below shadow *sqlx.DB's: inside a unit of work on

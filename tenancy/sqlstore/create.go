@@ -9,6 +9,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/tenantry/tenantry/audit"
 	"github.com/tenantry/tenantry/internal/sqlkit"
 	"github.com/tenantry/tenantry/tenancy"
 )
@@ -29,9 +30,9 @@ func (s *Store) CreateAccount(ctx context.Context, r tenancy.NewAccount) error {
 // CreateAccounts is CreateAccount for many accounts in one transaction,
 // all or nothing. Each kind of row (users, accounts, tags, members,
 // allocations, tokens) is written with multi-row INSERTs of at most
-// sqlkit.MaxRows rows and sqlkit.MaxParams parameters, each pool is drawn from once for
-// the whole batch, and the events are written one by one through the audit
-// store (which has no batch insert).
+// sqlkit.MaxRows rows and sqlkit.MaxParams parameters, each pool is drawn
+// from once for the whole batch, and the events, in the order of rs, go
+// through the audit store's multi-row InsertTx.
 func (s *Store) CreateAccounts(ctx context.Context, rs []tenancy.NewAccount) error {
 	if len(rs) == 0 {
 		return nil
@@ -79,12 +80,11 @@ func (s *Store) createAccounts(ctx context.Context, tx *sqlx.Tx, rs []tenancy.Ne
 			return err
 		}
 	}
+	var events []audit.Event
 	for _, r := range rs {
-		if err := s.base.WriteEvents(ctx, tx, r.Events...); err != nil {
-			return err
-		}
+		events = append(events, r.Events...)
 	}
-	return nil
+	return s.base.WriteEvents(ctx, tx, events...)
 }
 
 // firstTime returns the first of ts that is not zero.

@@ -189,14 +189,22 @@ func (s *Store) accountExists(ctx context.Context, q sqlx.QueryerContext, platfo
 }
 
 // UseQuota uses r.N units of an account's allocation (gives them back when
-// negative) in one conditional UPDATE. tenancy.ErrQuotaExceeded when the
-// allocation is missing or Used would pass Limit, tenancy.ErrConflict when
-// Used would fall below zero.
+// negative) in one conditional UPDATE, run on its own (autocommit, no
+// transaction around it): the statement is atomic by itself, and the row
+// lock (PostgreSQL) or write lock (SQLite) is held only while it runs. On
+// SQLite the callers racing in this process take turns through
+// sqlkit.DB.QueueWrite rather than SQLite's sleeping busy handler.
+// tenancy.ErrQuotaExceeded when the allocation is missing or Used would
+// pass Limit, tenancy.ErrConflict when Used would fall below zero.
 func (s *Store) UseQuota(ctx context.Context, r tenancy.UseQuota) (tenancy.Allocation, error) {
 	var a allocRow
-	err := s.base.DB.InTx(ctx, func(tx *sqlx.Tx) error {
-		var err error
-		a, err = s.useQuota(ctx, tx, r)
+	err := sqlkit.Retry(ctx, func() error {
+		release, err := s.base.DB.QueueWrite(ctx)
+		if err != nil {
+			return err
+		}
+		defer release()
+		a, err = s.useQuota(ctx, s.base.DB, r)
 		return err
 	})
 	if err != nil {
@@ -205,7 +213,15 @@ func (s *Store) UseQuota(ctx context.Context, r tenancy.UseQuota) (tenancy.Alloc
 	return a.allocation(), nil
 }
 
-func (s *Store) useQuota(ctx context.Context, tx *sqlx.Tx, r tenancy.UseQuota) (allocRow, error) {
+// useQuotaReads bounds how many times useQuota reads an allocation that a
+// racing change made fit again after its UPDATE found it full.
+const useQuotaReads = 3
+
+// useQuota runs UseQuota's conditional UPDATE on q, a handle or a
+// transaction. When it changes no row, the allocation is read to tell why;
+// outside a transaction a racing change may have made room since, and the
+// UPDATE is tried again.
+func (s *Store) useQuota(ctx context.Context, q sqlx.QueryerContext, r tenancy.UseQuota) (allocRow, error) {
 	var a allocRow
 	up := s.base.Builder().Update(allocsTable).
 		Set("used", sq.Expr("used + ?", r.N)).
@@ -213,21 +229,26 @@ func (s *Store) useQuota(ctx context.Context, tx *sqlx.Tx, r tenancy.UseQuota) (
 		Where(sq.Eq{"platform_id": r.PlatformID, "account_id": r.AccountID, "resource": r.Resource}).
 		Where("used + ? <= lim AND used + ? >= 0", r.N, r.N).
 		Suffix("RETURNING " + strings.Join(allocColumns, ", "))
-	err := sqlkit.Get(ctx, tx, &a, up)
-	if !errors.Is(err, sql.ErrNoRows) {
-		return a, err
-	}
 	sel := s.base.Builder().Select(allocColumns...).From(allocsTable).
 		Where(sq.Eq{"platform_id": r.PlatformID, "account_id": r.AccountID, "resource": r.Resource})
-	switch err := sqlkit.Get(ctx, tx, &a, sel); {
-	case errors.Is(err, sql.ErrNoRows):
-		return a, sqlkit.Errorf(tenancy.ErrQuotaExceeded, "no allocation of %q", r.Resource)
-	case err != nil:
-		return a, err
-	case a.Used+r.N < 0:
-		return a, sqlkit.Errorf(tenancy.ErrConflict, "use of %q would fall below zero", r.Resource)
+	for range useQuotaReads {
+		err := sqlkit.Get(ctx, q, &a, up)
+		if !errors.Is(err, sql.ErrNoRows) {
+			return a, err
+		}
+		switch err := sqlkit.Get(ctx, q, &a, sel); {
+		case errors.Is(err, sql.ErrNoRows):
+			return a, sqlkit.Errorf(tenancy.ErrQuotaExceeded, "no allocation of %q", r.Resource)
+		case err != nil:
+			return a, err
+		case a.Used+r.N < 0:
+			return a, sqlkit.Errorf(tenancy.ErrConflict, "use of %q would fall below zero", r.Resource)
+		case a.Used+r.N > a.Lim:
+			return a, sqlkit.Errorf(tenancy.ErrQuotaExceeded, "allocation of %q has %d of %d units free, %d asked",
+				r.Resource, a.Lim-a.Used, a.Lim, r.N)
+		}
 	}
-	return a, sqlkit.Errorf(tenancy.ErrQuotaExceeded, "allocation of %q has %d of %d units free, %d asked",
+	return a, sqlkit.Errorf(tenancy.ErrQuotaExceeded, "allocation of %q has %d of %d units free, %d asked, and keeps changing",
 		r.Resource, a.Lim-a.Used, a.Lim, r.N)
 }
 
