@@ -28,3 +28,15 @@ func TestRatioReports(t *testing.T) {
 		t.Fatalf("tenantry side not the slower: %v", res.Extra)
 	}
 }
+
+// TestRatioBatchReports: ratioBatch reports per-operation figures whatever
+// the batch size.
+func TestRatioBatchReports(t *testing.T) {
+	res := testing.Benchmark(func(b *testing.B) {
+		ratioBatch(b, 7, func(int) error { return work(40)() }, func(int) error { return work(20)() })
+	})
+	x := res.Extra["x-baseline"]
+	if x < 1.3 || x > 3 {
+		t.Fatalf("x-baseline = %.2f, want about 2 (extra %v)", x, res.Extra)
+	}
+}
