@@ -3,6 +3,8 @@ package licensing
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -44,6 +46,19 @@ type Gate struct {
 	mu      sync.RWMutex
 	entries map[gateKey]*gateEntry
 	gen     atomic.Uint64
+	// plans holds one gatePlan per plan the entries use, shared by the
+	// entries of accounts on that plan without overrides, so that 100,000
+	// warm accounts do not hold 100,000 copies of a handful of plans.
+	plansMu sync.Mutex
+	plans   map[gateKey]*gatePlan // by platform and plan ID
+}
+
+// gatePlan is a plan as the gate reads it, never changed once made: the
+// features it switches on, as a set, and its limits.
+type gatePlan struct {
+	list     []string // the plan's Features, to tell a changed plan
+	features map[string]bool
+	limits   map[string]int64
 }
 
 type gateKey struct{ platform, account string }
@@ -51,11 +66,10 @@ type gateKey struct{ platform, account string }
 // gateEntry is what the gate knows of one account.
 type gateEntry struct {
 	// loaded is when the entry was read (from the real clock, with its
-	// monotonic reading, when Config.Now is time.Now); expires is loaded
-	// plus the TTL.
-	loaded  time.Time
-	expires time.Time
-	state   AccountState
+	// monotonic reading, when Config.Now is time.Now); it is fresh until
+	// loaded plus the TTL.
+	loaded time.Time
+	state  AccountState
 	// refusal is the license's refusal whatever the clock (none, revoked,
 	// stored inactive or expired); "" when it is stored active.
 	refusal Reason
@@ -63,12 +77,14 @@ type gateEntry struct {
 	// from its start, before its end and before its grace deadline (zero:
 	// no missed payment).
 	from, until, graceUntil time.Time
-	features                map[string]bool
-	limits                  map[string]int64
+	// features and limits are read, never written: shared with the
+	// plan's gatePlan when the account has no overrides.
+	features map[string]bool
+	limits   map[string]int64
 }
 
 func newGate(s *Service) *Gate {
-	return &Gate{s: s, entries: make(map[gateKey]*gateEntry)}
+	return &Gate{s: s, entries: make(map[gateKey]*gateEntry), plans: make(map[gateKey]*gatePlan)}
 }
 
 // Check says whether an account may use feature now (feature "" asks only
@@ -148,7 +164,7 @@ func (g *Gate) entry(ctx context.Context, platformID, accountID string) (*gateEn
 		now = time.Now()
 	} else {
 		now = g.s.cfg.Now()
-		if e != nil && now.Before(e.expires) {
+		if e != nil && now.Before(e.loaded.Add(g.s.cfg.GateTTL)) {
 			return e, now, nil
 		}
 	}
@@ -172,7 +188,7 @@ func (g *Gate) load(ctx context.Context, platformID, accountID string, now time.
 	if err := checkIDs("platform_id", platformID, "account_id", accountID); err != nil {
 		return nil, fmt.Errorf("licensing: gate: %w", err)
 	}
-	e := &gateEntry{loaded: now, expires: now.Add(g.s.cfg.GateTTL)}
+	e := &gateEntry{loaded: now}
 	if g.s.cfg.AccountState != nil {
 		st, err := g.s.cfg.AccountState(ctx, platformID, accountID)
 		if err != nil {
@@ -199,17 +215,46 @@ func (g *Gate) load(ctx context.Context, platformID, accountID string, now time.
 			e.graceUntil = l.PaymentFailedAt.Add(l.Grace)
 		}
 	}
-	e.features = map[string]bool{}
 	if facts.Plan != nil {
-		for _, f := range facts.Plan.Features {
-			e.features[f] = true
-		}
-		e.limits = facts.Plan.Limits
+		p := g.plan(facts.Plan)
+		e.features, e.limits = p.features, p.limits
 	}
-	for _, o := range facts.Overrides {
-		e.features[o.Feature] = o.Enabled
+	if len(facts.Overrides) > 0 {
+		features := maps.Clone(e.features) // the plan's set is shared: copy before writing
+		if features == nil {
+			features = make(map[string]bool, len(facts.Overrides))
+		}
+		for _, o := range facts.Overrides {
+			features[o.Feature] = o.Enabled
+		}
+		e.features = features
 	}
 	return e, nil
+}
+
+// maxGatePlans bounds the plans the gate keeps; past it, it starts over
+// (entries keep the plans they hold).
+const maxGatePlans = 10_000
+
+// plan returns the gate's shared view of p, made again when p's features
+// or limits are not those of the view the gate holds (the plan changed).
+func (g *Gate) plan(p *Plan) *gatePlan {
+	k := gateKey{p.PlatformID, p.ID}
+	g.plansMu.Lock()
+	defer g.plansMu.Unlock()
+	if v := g.plans[k]; v != nil && slices.Equal(v.list, p.Features) && maps.Equal(v.limits, p.Limits) {
+		return v
+	}
+	v := &gatePlan{list: slices.Clone(p.Features), features: make(map[string]bool, len(p.Features)),
+		limits: maps.Clone(p.Limits)}
+	for _, f := range p.Features {
+		v.features[f] = true
+	}
+	if len(g.plans) >= maxGatePlans {
+		clear(g.plans)
+	}
+	g.plans[k] = v
+	return v
 }
 
 // Forget drops what the gate knows of one account, so the next check

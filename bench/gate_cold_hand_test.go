@@ -1,15 +1,15 @@
-package sqlstore_test
+package bench
 
 import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/tenantry/tenantry/internal/sqlkit"
 	"github.com/tenantry/tenantry/licensing"
 )
 
@@ -44,31 +44,13 @@ LEFT JOIN tenantry_feature_overrides o ON o.platform_id = l.platform_id AND o.ac
 // handGateRow is one row: the license and plan, repeated on every override.
 type handGateRow struct {
 	Status          string         `db:"status"`
-	StartsAt        handTime       `db:"starts_at"`
-	EndsAt          handTime       `db:"ends_at"`
+	StartsAt        sqlkit.Time    `db:"starts_at"`
+	EndsAt          sqlkit.Time    `db:"ends_at"`
 	GraceMicros     int64          `db:"grace_micros"`
-	PaymentFailedAt handTime       `db:"payment_failed_at"`
+	PaymentFailedAt sqlkit.Time    `db:"payment_failed_at"`
 	Features        sql.NullString `db:"features"`
 	Feature         sql.NullString `db:"feature"`
 	Enabled         sql.NullBool   `db:"enabled"`
-}
-
-// handTime scans a time as stored: microseconds since the epoch on SQLite,
-// a timestamptz on PostgreSQL; NULL is the zero time.
-type handTime struct{ time.Time }
-
-func (t *handTime) Scan(src any) error {
-	switch v := src.(type) {
-	case nil:
-		t.Time = time.Time{}
-	case int64:
-		t.Time = time.UnixMicro(v)
-	case time.Time:
-		t.Time = v
-	default:
-		return fmt.Errorf("cannot scan %T into a time", src)
-	}
-	return nil
 }
 
 // check answers as Gate.Check does, for an account in good standing.

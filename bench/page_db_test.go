@@ -1,4 +1,4 @@
-package sqlstore_test
+package bench
 
 import (
 	"context"
@@ -14,27 +14,35 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/tenantry/tenantry/internal/dbtest"
 	"github.com/tenantry/tenantry/internal/sqlkit"
 	"github.com/tenantry/tenantry/tenancy/sqlstore"
 )
 
-// The accounts-page benchmark's databases are generated once and kept: a
-// SQLite file under os.TempDir() and a PostgreSQL database on the server of
-// TENANTRY_POSTGRES_DSN. A kept database is used again while its tenancy
-// migration version is the current one and it holds the expected number of
-// accounts; otherwise it is made again. Bump pageBenchShape whenever the
-// generator changes what it writes.
+// The accounts-page data sets are generated once and kept: a SQLite file
+// under os.TempDir() and a PostgreSQL database on the server of
+// TENANTRY_POSTGRES_DSN, both named after the shape and the size (see
+// pageBenchName), so that the small smoke data set and the full one live
+// side by side. A kept database is used again while its tenancy migration
+// version is the current one and it holds the expected number of accounts;
+// otherwise it is made again. Bump pageBenchShape whenever the generator
+// changes what it writes.
 const pageBenchShape = 1
 
-// pageBenchSpec is the benchmark's data set: 100,000 accounts of 10 users
-// each, 1,000,000 users.
-var pageBenchSpec = pageGenSpec{Accounts: 100_000, Members: 10}
+// pageBenchSpec is the data set: with -full 100,000 accounts of 10 users
+// each (1,000,000 users), else 2,000 accounts of 10.
+func pageBenchSpec() pageGenSpec { return pageGenSpec{Accounts: size(2_000, 100_000), Members: 10} }
 
-func pageBenchName() string { return fmt.Sprintf("accounts-v%d", pageBenchShape) }
+// pageBenchName names the kept data set: its shape and size, for example
+// accounts_v1_100000x10.
+func pageBenchName() string {
+	spec := pageBenchSpec()
+	return fmt.Sprintf("accounts_v%d_%dx%d", pageBenchShape, spec.Accounts, spec.Members)
+}
 
 // pageBenchSQLite opens the benchmark's SQLite file, generating it first
-// when it is missing or stale.
-func pageBenchSQLite(b *testing.B) *sqlx.DB {
+// when it is missing or stale, with its statements counted.
+func pageBenchSQLite(b *testing.B) (*sqlx.DB, *dbtest.Counter) {
 	b.Helper()
 	ctx := context.Background()
 	dir := filepath.Join(os.TempDir(), "tenantry-bench")
@@ -43,7 +51,8 @@ func pageBenchSQLite(b *testing.B) *sqlx.DB {
 		why := pageStale(ctx, db)
 		if why == "" {
 			b.Logf("sqlite: using %s, generated earlier", path)
-			return pageKeep(b, db)
+			_ = db.Close()
+			return dbtest.Counting(b, "sqlite", sqlkit.SQLiteDSN(path))
 		}
 		b.Logf("sqlite: %s is stale (%s); generating it again", path, why)
 		_ = db.Close()
@@ -56,11 +65,7 @@ func pageBenchSQLite(b *testing.B) *sqlx.DB {
 		b.Fatalf("sqlite: generate %s: %v", path, err)
 	}
 	b.Logf("sqlite: generated %s: %v", path, stats)
-	db, err := pageOpenSQLite(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return pageKeep(b, db)
+	return dbtest.Counting(b, "sqlite", sqlkit.SQLiteDSN(path))
 }
 
 // pageOpenSQLite opens an existing SQLite file as the library opens one.
@@ -105,7 +110,7 @@ func pageFill(ctx context.Context, db *sqlx.DB) (pageGenStats, error) {
 	if err := sqlstore.Migrate(ctx, db); err != nil {
 		return pageGenStats{}, err
 	}
-	return pageGenerate(ctx, db, pageBenchSpec)
+	return pageGenerate(ctx, db, pageBenchSpec())
 }
 
 // pageStale says why a kept database cannot be used ("" when it can).
@@ -126,8 +131,8 @@ func pageStale(ctx context.Context, db *sqlx.DB) string {
 	if err := db.GetContext(ctx, &n, `SELECT count(*) FROM tenantry_accounts`); err != nil {
 		return err.Error()
 	}
-	if n != pageBenchSpec.Accounts {
-		return fmt.Sprintf("%d accounts, want %d", n, pageBenchSpec.Accounts)
+	if want := pageBenchSpec().Accounts; n != want {
+		return fmt.Sprintf("%d accounts, want %d", n, want)
 	}
 	return ""
 }
@@ -142,25 +147,19 @@ func pageTenancyVersion() (int, error) {
 	return len(ups), nil
 }
 
-// pageKeep closes db when the benchmark ends.
-func pageKeep(b *testing.B, db *sqlx.DB) *sqlx.DB {
-	b.Cleanup(func() { _ = db.Close() })
-	return db
-}
-
 // pageBenchPostgres opens the benchmark's PostgreSQL database
-// tenantry_bench_accounts_v<N> on the server of TENANTRY_POSTGRES_DSN,
-// generating it first when it is missing or stale. It skips the benchmark
-// when the variable is not set.
-func pageBenchPostgres(b *testing.B) *sqlx.DB {
+// tenantry_bench_<pageBenchName> on the server of TENANTRY_POSTGRES_DSN,
+// generating it first when it is missing or stale, with its statements
+// counted. It skips the benchmark when the variable is not set.
+func pageBenchPostgres(b *testing.B) (*sqlx.DB, *dbtest.Counter) {
 	b.Helper()
 	base := os.Getenv("TENANTRY_POSTGRES_DSN")
 	if base == "" {
 		b.Skip("TENANTRY_POSTGRES_DSN is not set: the PostgreSQL benchmark needs a server on which it may " +
-			"create the database tenantry_bench_accounts_v<N> once (kept for later runs)")
+			"create the database tenantry_bench_accounts_v<N>_<size> once (kept for later runs)")
 	}
 	ctx := context.Background()
-	name := fmt.Sprintf("tenantry_bench_accounts_v%d", pageBenchShape)
+	name := "tenantry_bench_" + pageBenchName()
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		b.Fatal(err)
@@ -170,7 +169,8 @@ func pageBenchPostgres(b *testing.B) *sqlx.DB {
 		why := pageStale(ctx, db)
 		if why == "" {
 			b.Logf("postgres: using database %s, generated earlier", name)
-			return pageKeep(b, db)
+			_ = db.Close()
+			return pageCountingPostgres(b, base, name)
 		}
 		b.Logf("postgres: database %s is stale (%s); generating it again", name, why)
 		_ = db.Close()
@@ -180,11 +180,15 @@ func pageBenchPostgres(b *testing.B) *sqlx.DB {
 		b.Fatalf("postgres: generate %s: %v", name, err)
 	}
 	b.Logf("postgres: generated database %s: %v", name, stats)
-	db, err := pageOpenPostgres(ctx, admin, base, name)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return pageKeep(b, db)
+	return pageCountingPostgres(b, base, name)
+}
+
+// pageCountingPostgres opens the kept database name with its statements
+// counted.
+func pageCountingPostgres(b *testing.B, base, name string) (*sqlx.DB, *dbtest.Counter) {
+	db, n := dbtest.Counting(b, "pgx", pageWithDatabase(base, name))
+	db.SetMaxOpenConns(4)
+	return db, n
 }
 
 // errNoDatabase reports a kept database that does not exist.
