@@ -11,11 +11,12 @@ import (
 
 // A unit of work is one transaction carried in a context: while it is open,
 // every InTx on the same database handle joins it (in a savepoint) instead
-// of beginning a transaction of its own, and every statement sent through a DB on that
-// handle runs in it (so a read sees the unit's own writes, and SQLite,
-// whose writer holds the one write lock, never waits on itself). It lets
-// operations of several packages — a deletion and its cascade, an
-// invitation's claim and its grant — commit or roll back as one.
+// of beginning a transaction of its own, and every statement sent through
+// a DB on that handle runs in it (so a read sees the unit's own writes, and
+// SQLite, whose writer holds the one write lock, never waits on itself). It
+// lets operations of several packages — a deletion and its cascade, an
+// invitation's claim and its grant — commit or roll back as one. Like the
+// transaction it holds, a unit serves one goroutine at a time.
 type unit struct {
 	db    *sqlx.DB
 	tx    *sqlx.Tx
