@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/tenantry/tenantry/audit"
-	"github.com/tenantry/tenantry/internal/sqlkit"
 	"github.com/tenantry/tenantry/internal/validate"
 )
 
@@ -163,27 +162,24 @@ func (s *Service) DeleteAccount(ctx context.Context, platformID, accountID strin
 	ev.AccountID, ev.TargetType, ev.TargetID = acc.ID, "account", acc.ID
 	ev.Changes = []audit.Change{{Field: "name", Before: acc.Name}, {Field: "email", Before: acc.Email}}
 	var res DeletedAccount
-	deleted := false
-	err = s.atomic(ctx, func(ctx context.Context) error {
+	deleted := func() AccountDeleted {
+		return AccountDeleted{PlatformID: platformID, AccountID: accountID, DeletedUserIDs: res.DeletedUserIDs, At: now}
+	}
+	err = s.commitChange(ctx, func(ctx context.Context) (bool, error) {
 		var err error
 		res, err = s.store.DeleteAccount(ctx, DeleteAccount{PlatformID: platformID, AccountID: accountID, Now: now, Event: ev})
-		if err != nil {
-			return err
+		return err == nil, err
+	}, func(ctx context.Context) error {
+		if f := s.cfg.Cascade.AccountDeleted; f != nil {
+			return f(ctx, deleted())
 		}
-		deleted = true
-		if s.cfg.Cascade.AccountDeleted == nil {
-			return nil
+		return nil
+	}, func() {
+		s.perms.forgetAccount(platformID, accountID)
+		if f := s.cfg.OnAccountDeleted; f != nil {
+			f(ctx, deleted())
 		}
-		return cascadeFailed(s.cfg.Cascade.AccountDeleted(ctx, AccountDeleted{PlatformID: platformID, AccountID: accountID, DeletedUserIDs: res.DeletedUserIDs, At: now}))
 	})
-	if s.stands(deleted, err) {
-		sqlkit.AfterCommit(ctx, func() {
-			s.perms.forgetAccount(platformID, accountID)
-			if s.cfg.OnAccountDeleted != nil {
-				s.cfg.OnAccountDeleted(ctx, AccountDeleted{PlatformID: platformID, AccountID: accountID, DeletedUserIDs: res.DeletedUserIDs, At: now})
-			}
-		})
-	}
 	if err != nil {
 		return DeletedAccount{}, fmt.Errorf(op, err)
 	}

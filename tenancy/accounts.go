@@ -10,7 +10,6 @@ import (
 
 	"github.com/tenantry/tenantry/audit"
 	"github.com/tenantry/tenantry/internal/secret"
-	"github.com/tenantry/tenantry/internal/sqlkit"
 )
 
 // CreateAccountParams describes an account created directly by staff
@@ -329,10 +328,11 @@ func (a actor) mayEditAccount(acc Account, e AccountEdit) error {
 // cascade.
 func (s *Service) changeAccount(ctx context.Context, platformID, accountID, action string, mutate func(*Account) error) (Account, error) {
 	var out, was Account
-	changedAny := false
-	err := s.atomic(ctx, func(ctx context.Context) error {
+	change := func() AccountChange { return AccountChange{Action: action, Before: was, After: out} }
+	err := s.commitChange(ctx, func(ctx context.Context) (bool, error) {
+		changed := false
 		err := retryStale(func() error {
-			changedAny = false
+			changed = false
 			acc, err := s.store.GetAccount(ctx, platformID, accountID)
 			if err != nil {
 				return err
@@ -354,16 +354,19 @@ func (s *Service) changeAccount(ctx context.Context, platformID, accountID, acti
 			if err := s.store.UpdateAccount(ctx, acc, ev); err != nil {
 				return err
 			}
-			out, was, changedAny = acc, before, true
+			out, was, changed = acc, before, true
 			return nil
 		})
-		if err != nil || !changedAny || s.cfg.Cascade.AccountChanged == nil {
-			return err
+		return changed, err
+	}, func(ctx context.Context) error {
+		if f := s.cfg.Cascade.AccountChanged; f != nil {
+			return f(ctx, change())
 		}
-		return cascadeFailed(s.cfg.Cascade.AccountChanged(ctx, AccountChange{Action: action, Before: was, After: out}))
+		return nil
+	}, func() {
+		if f := s.cfg.OnAccountChanged; f != nil {
+			f(ctx, change())
+		}
 	})
-	if s.stands(changedAny, err) && s.cfg.OnAccountChanged != nil {
-		sqlkit.AfterCommit(ctx, func() { s.cfg.OnAccountChanged(ctx, AccountChange{Action: action, Before: was, After: out}) })
-	}
 	return out, err
 }

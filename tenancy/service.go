@@ -65,6 +65,25 @@ func cascadeFailed(err error) error {
 	return &cascadeError{err}
 }
 
+// commitChange runs write, a change that reports whether it changed
+// anything, then cascade, in one unit of work (Config.Atomic); once the
+// change is committed and stands (see stands) it runs then. This is the
+// one path of every change with a Config.Cascade and an On* hook.
+func (s *Service) commitChange(ctx context.Context, write func(ctx context.Context) (bool, error), cascade func(ctx context.Context) error, then func()) error {
+	made := false
+	err := s.atomic(ctx, func(ctx context.Context) error {
+		var err error
+		if made, err = write(ctx); err != nil || !made {
+			return err
+		}
+		return cascadeFailed(cascade(ctx))
+	})
+	if s.stands(made, err) {
+		sqlkit.AfterCommit(ctx, then)
+	}
+	return err
+}
+
 // stands reports whether a change that was made (made) stands after the
 // call's error err: inside a unit of work any error undoes it; without one
 // a failed cascade comes after the change was committed.

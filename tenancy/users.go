@@ -7,7 +7,6 @@ import (
 
 	"github.com/tenantry/tenantry/audit"
 	"github.com/tenantry/tenantry/internal/secret"
-	"github.com/tenantry/tenantry/internal/sqlkit"
 	"github.com/tenantry/tenantry/internal/validate"
 )
 
@@ -355,10 +354,11 @@ func (a actor) maySelfOrManage(target User) error {
 // error to refuse the change.
 func (s *Service) updateUser(ctx context.Context, platformID, userID, action string, mutate func(*User) error) (User, error) {
 	var out, was User
-	changedAny := false
-	err := s.atomic(ctx, func(ctx context.Context) error {
+	change := func() UserChange { return UserChange{Action: action, Before: was, After: out} }
+	err := s.commitChange(ctx, func(ctx context.Context) (bool, error) {
+		changed := false
 		err := retryStale(func() error {
-			changedAny = false
+			changed = false
 			u, err := s.store.GetUser(ctx, platformID, userID)
 			if err != nil {
 				return err
@@ -381,17 +381,20 @@ func (s *Service) updateUser(ctx context.Context, platformID, userID, action str
 			if err := s.store.UpdateUser(ctx, u, ev); err != nil {
 				return err
 			}
-			out, was, changedAny = u, before, true
+			out, was, changed = u, before, true
 			return nil
 		})
-		if err != nil || !changedAny || s.cfg.Cascade.UserChanged == nil {
-			return err
+		return changed, err
+	}, func(ctx context.Context) error {
+		if f := s.cfg.Cascade.UserChanged; f != nil {
+			return f(ctx, change())
 		}
-		return cascadeFailed(s.cfg.Cascade.UserChanged(ctx, UserChange{Action: action, Before: was, After: out}))
+		return nil
+	}, func() {
+		if f := s.cfg.OnUserChanged; f != nil {
+			f(ctx, change())
+		}
 	})
-	if s.stands(changedAny, err) && s.cfg.OnUserChanged != nil {
-		sqlkit.AfterCommit(ctx, func() { s.cfg.OnUserChanged(ctx, UserChange{Action: action, Before: was, After: out}) })
-	}
 	return out, err
 }
 
